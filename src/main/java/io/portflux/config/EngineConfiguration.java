@@ -1,0 +1,59 @@
+package io.portflux.config;
+
+import io.portflux.probe.ConnectProber;
+import io.portflux.probe.NettyHostResolver;
+import io.portflux.probe.ProbeLoops;
+import io.portflux.scan.AllowList;
+import io.portflux.scan.HostResolver;
+import io.portflux.scan.Prober;
+import io.portflux.scan.ScanLimits;
+import io.portflux.scan.ScanPlanner;
+import io.portflux.scan.Scanner;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** EngineConfiguration wires the engine, the prober and the resolver from the portflux.* properties. */
+@Configuration(proxyBeanMethods = false)
+public class EngineConfiguration {
+
+    /** Bound on one DNS query; a name that does not answer in time counts as not resolving. */
+    static final Duration DNS_QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+    @Bean
+    ScanLimits scanLimits(ScanProperties p) {
+        return new ScanLimits(p.maxProbes(), p.defaultConcurrency(), p.maxConcurrency(), p.defaultTimeout(),
+                p.minTimeout(), p.maxTimeout(), p.defaultRetries(), p.maxRetries(), p.maxRate());
+    }
+
+    @Bean
+    AllowList allowList(TargetProperties targets) {
+        return AllowList.of(targets.allow());
+    }
+
+    @Bean(destroyMethod = "close")
+    ProbeLoops probeLoops(ProbeProperties p) {
+        return new ProbeLoops(p.eventLoops());
+    }
+
+    @Bean
+    ConnectProber connectProber(ProbeLoops loops, ProbeProperties p) {
+        long budget = p.inFlightBudget() > 0 ? p.inFlightBudget() : ConnectProber.defaultBudget(p.fdHeadroom());
+        return new ConnectProber(loops, budget);
+    }
+
+    @Bean(destroyMethod = "close")
+    NettyHostResolver hostResolver(ProbeLoops loops) {
+        return new NettyHostResolver(loops, DNS_QUERY_TIMEOUT);
+    }
+
+    @Bean
+    ScanPlanner scanPlanner(ScanLimits limits, AllowList allow, HostResolver resolver) {
+        return new ScanPlanner(limits, allow, resolver);
+    }
+
+    @Bean
+    Scanner scanner(Prober prober, ScanProperties p) {
+        return new Scanner(prober, p.progressInterval());
+    }
+}

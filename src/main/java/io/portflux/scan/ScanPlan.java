@@ -1,0 +1,74 @@
+package io.portflux.scan;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * ScanPlan is a validated, resolved scan: a lazy space of hosts × ports and how to probe it.
+ *
+ * @param request the parameters as the client sent them
+ * @param targets the targets entries as understood, for the {@code started} event
+ * @param hosts the addresses to scan (never materialised)
+ * @param hostNames the name each resolved address was given by, for {@code port} events
+ * @param ports the ports to scan on every host
+ * @param concurrency probes in flight for this scan
+ * @param timeout per-attempt connect timeout
+ * @param retries extra attempts for a probe that got no answer
+ * @param rate most probes started per second, or null for no cap
+ * @param reportAll whether closed and filtered ports get {@code port} events too
+ * @param randomOrder whether probes go in a seeded pseudo-random order
+ * @param seed the seed of that order
+ */
+public record ScanPlan(
+        ScanRequest request,
+        List<ResolvedTarget> targets,
+        HostSpace hosts,
+        Map<InetAddress, String> hostNames,
+        PortList ports,
+        int concurrency,
+        Duration timeout,
+        int retries,
+        Integer rate,
+        boolean reportAll,
+        boolean randomOrder,
+        long seed) {
+
+    public ScanPlan {
+        Objects.requireNonNull(request, "request");
+        targets = List.copyOf(targets);
+        Objects.requireNonNull(hosts, "hosts");
+        hostNames = Map.copyOf(hostNames);
+        Objects.requireNonNull(ports, "ports");
+        Objects.requireNonNull(timeout, "timeout");
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be >= 1");
+        }
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be >= 0");
+        }
+        if (rate != null && rate < 1) {
+            throw new IllegalArgumentException("rate must be >= 1");
+        }
+        if (total() < 1) {
+            throw new IllegalArgumentException("a plan needs at least one probe");
+        }
+    }
+
+    /** Number of probes (hosts × ports); the planner has already checked it against the limit. */
+    public long total() {
+        return hosts.size().longValueExact() * ports.size();
+    }
+
+    /** The {@code order} wire value. */
+    public String order() {
+        return randomOrder ? "random" : "sequential";
+    }
+
+    /** The {@code report} wire value. */
+    public String report() {
+        return reportAll ? "all" : "open";
+    }
+}

@@ -1,0 +1,214 @@
+package io.portflux.scan;
+
+import inet.ipaddr.IPAddressSeqRange;
+import inet.ipaddr.ipv4.IPv4Address;
+import inet.ipaddr.ipv6.IPv6Address;
+import java.math.BigInteger;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * ScanPlanner turns a {@link ScanRequest} into a {@link ScanPlan}, or rejects it.
+ *
+ * <p>Checks run in a fixed order so that a client sees the most basic problem first: parameter
+ * syntax (400), then name resolution, then the allow-list (403), then the size limit (413). No
+ * probe is sent for a rejected request.
+ */
+public final class ScanPlanner {
+
+    private static final int RESOLVE_CONCURRENCY = 16;
+
+    private final ScanLimits limits;
+    private final AllowList allow;
+    private final HostResolver resolver;
+    private final Supplier<Long> seeds;
+
+    public ScanPlanner(ScanLimits limits, AllowList allow, HostResolver resolver) {
+        this(limits, allow, resolver, new SecureRandom()::nextLong);
+    }
+
+    ScanPlanner(ScanLimits limits, AllowList allow, HostResolver resolver, Supplier<Long> seeds) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.allow = Objects.requireNonNull(allow, "allow");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+        this.seeds = Objects.requireNonNull(seeds, "seeds");
+    }
+
+    /** Validates and resolves {@code request}; errors are the exceptions named on this class. */
+    public Mono<ScanPlan> plan(ScanRequest request) {
+        return Mono.fromCallable(() -> parse(request))
+                .flatMap(parsed -> resolveNames(parsed.targets()).map(names -> build(parsed, names)));
+    }
+
+    private record Parsed(
+            ScanRequest request,
+            TargetSpec targets,
+            PortList ports,
+            int concurrency,
+            Duration timeout,
+            int retries,
+            Integer rate,
+            boolean reportAll,
+            boolean randomOrder,
+            long seed) {}
+
+    private Parsed parse(ScanRequest r) {
+        TargetSpec targets = TargetSpec.parse(r.targets());
+        PortList ports = PortList.parse(r.ports());
+        int concurrency = intParam("concurrency", r.concurrency(), limits.defaultConcurrency(), 1,
+                limits.maxConcurrency());
+        Duration timeout = timeout(r.timeout());
+        int retries = intParam("retries", r.retries(), limits.defaultRetries(), 0, limits.maxRetries());
+        Integer rate = blank(r.rate()) ? null : intParam("rate", r.rate(), 0, 1, limits.maxRate());
+        boolean reportAll = choice("report", r.report(), "open", "all").equals("all");
+        boolean random = choice("order", r.order(), "random", "sequential").equals("random");
+        long seed = blank(r.seed()) ? seeds.get() : longParam("seed", r.seed());
+        return new Parsed(r, targets, ports, concurrency, timeout, retries, rate, reportAll, random, seed);
+    }
+
+    private Duration timeout(String value) {
+        if (blank(value)) {
+            return limits.defaultTimeout();
+        }
+        Duration timeout = TimeoutSpec.parse("timeout", value.trim());
+        if (timeout.compareTo(limits.minTimeout()) < 0 || timeout.compareTo(limits.maxTimeout()) > 0) {
+            throw new InvalidInputException("timeout", value,
+                    "must lie between " + limits.minTimeout().toMillis() + "ms and "
+                            + limits.maxTimeout().toMillis() + "ms");
+        }
+        return timeout;
+    }
+
+    private Mono<Map<String, List<InetAddress>>> resolveNames(TargetSpec targets) {
+        List<String> names = new ArrayList<>();
+        for (TargetEntry entry : concat(targets.includes(), targets.excludes())) {
+            if (entry instanceof TargetEntry.Host host && !names.contains(host.name())) {
+                names.add(host.name());
+            }
+        }
+        return Flux.fromIterable(names)
+                .flatMap(name -> resolver.resolve(name)
+                                .onErrorReturn(List.of())
+                                .map(addresses -> Map.entry(name, addresses)),
+                        RESOLVE_CONCURRENCY)
+                .collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    private ScanPlan build(Parsed p, Map<String, List<InetAddress>> resolved) {
+        List<ResolvedTarget> described = new ArrayList<>();
+        List<IPAddressSeqRange> includes = new ArrayList<>();
+        Map<InetAddress, String> hostNames = new HashMap<>();
+        for (TargetEntry entry : p.targets().includes()) {
+            switch (entry) {
+                case TargetEntry.Block block -> {
+                    if (!allow.permits(block.range())) {
+                        throw new TargetNotAllowedException(block.spec(), "is outside the allowed targets");
+                    }
+                    includes.add(block.range());
+                    described.add(new ResolvedTarget(block.spec(), null, block.range().toString(), null, null));
+                }
+                case TargetEntry.Host host -> {
+                    List<InetAddress> addresses = resolved.getOrDefault(host.name(), List.of());
+                    if (addresses.isEmpty()) {
+                        described.add(new ResolvedTarget(host.spec(), host.name(), null, null,
+                                "does not resolve"));
+                        continue;
+                    }
+                    InetAddress first = addresses.get(0);
+                    if (!allow.permits(first)) {
+                        throw new TargetNotAllowedException(host.spec(),
+                                "resolves to " + first.getHostAddress() + ", outside the allowed targets");
+                    }
+                    includes.add(range(first));
+                    hostNames.putIfAbsent(first, host.name());
+                    List<String> others = addresses.subList(1, addresses.size()).stream()
+                            .map(InetAddress::getHostAddress).toList();
+                    described.add(new ResolvedTarget(host.spec(), host.name(), first.getHostAddress(), others, null));
+                }
+            }
+        }
+        List<IPAddressSeqRange> excludes = new ArrayList<>();
+        for (TargetEntry entry : p.targets().excludes()) {
+            switch (entry) {
+                case TargetEntry.Block block -> excludes.add(block.range());
+                case TargetEntry.Host host -> resolved.getOrDefault(host.name(), List.of())
+                        .forEach(address -> excludes.add(range(address)));
+            }
+        }
+        HostSpace hosts = HostSpace.of(includes, excludes);
+        BigInteger probes = hosts.size().multiply(BigInteger.valueOf(p.ports().size()));
+        if (probes.signum() == 0) {
+            throw new InvalidInputException("targets", p.request().targets(),
+                    "leaves nothing to scan (no name resolved, or everything is excluded)");
+        }
+        if (probes.compareTo(BigInteger.valueOf(limits.maxProbes())) > 0) {
+            throw new ScanTooLargeException(probes, limits.maxProbes(), p.request().targets(),
+                    p.request().ports() == null ? "top-1000" : p.request().ports());
+        }
+        return new ScanPlan(p.request(), described, hosts, hostNames, p.ports(), p.concurrency(), p.timeout(),
+                p.retries(), p.rate(), p.reportAll(), p.randomOrder(), p.seed());
+    }
+
+    static IPAddressSeqRange range(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        return address instanceof Inet4Address
+                ? new IPv4Address(bytes).toSequentialRange()
+                : new IPv6Address(bytes).toSequentialRange();
+    }
+
+    private static List<TargetEntry> concat(List<TargetEntry> a, List<TargetEntry> b) {
+        List<TargetEntry> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private static int intParam(String field, String value, int fallback, int min, int max) {
+        if (blank(value)) {
+            return fallback;
+        }
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(field, value, "must be a whole number");
+        }
+        if (parsed < min || parsed > max) {
+            throw new InvalidInputException(field, value, "must lie between " + min + " and " + max);
+        }
+        return (int) parsed;
+    }
+
+    private static long longParam(String field, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(field, value, "must be a 64-bit whole number");
+        }
+    }
+
+    private static String choice(String field, String value, String fallback, String other) {
+        if (blank(value)) {
+            return fallback;
+        }
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals(fallback) || v.equals(other)) {
+            return v;
+        }
+        throw new InvalidInputException(field, value, "must be '" + fallback + "' or '" + other + "'");
+    }
+}

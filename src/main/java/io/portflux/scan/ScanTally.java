@@ -1,0 +1,71 @@
+package io.portflux.scan;
+
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+
+/** ScanTally counts the verdicts of one scan and keeps its open ports; it is safe across lanes. */
+final class ScanTally {
+
+    private final long total;
+    private final long startMillis;
+    private final LongAdder open = new LongAdder();
+    private final LongAdder closed = new LongAdder();
+    private final LongAdder filtered = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final Queue<EventData.OpenPort> openPorts = new ConcurrentLinkedQueue<>();
+    private long lastReportedScanned = -1;
+
+    ScanTally(long total, long startMillis) {
+        this.total = total;
+        this.startMillis = startMillis;
+    }
+
+    void record(EventData.Port port, PortState state) {
+        switch (state) {
+            case OPEN -> {
+                open.increment();
+                openPorts.add(new EventData.OpenPort(port.host(), port.ip(), port.port(), port.service()));
+            }
+            case CLOSED -> closed.increment();
+            case FILTERED -> filtered.increment();
+            case ERROR -> errors.increment();
+        }
+    }
+
+    /**
+     * The current progress, or null when nothing was scanned since the last call. Called from one
+     * progress ticker at a time.
+     */
+    synchronized EventData.Progress progressIfChanged(long nowMillis) {
+        EventData.Progress p = progress(nowMillis);
+        if (p.scanned() == lastReportedScanned) {
+            return null;
+        }
+        lastReportedScanned = p.scanned();
+        return p;
+    }
+
+    EventData.Progress progress(long nowMillis) {
+        long o = open.sum();
+        long c = closed.sum();
+        long f = filtered.sum();
+        long e = errors.sum();
+        long scanned = o + c + f + e;
+        long elapsed = Math.max(0, nowMillis - startMillis);
+        double rate = elapsed == 0 ? 0 : scanned * 1000.0 / elapsed;
+        double percent = total == 0 ? 100 : Math.round(scanned * 10000.0 / total) / 100.0;
+        Long eta = rate > 0 ? Math.round((total - scanned) * 1000.0 / rate) : null;
+        return new EventData.Progress(scanned, total, o, c, f, e, percent, Math.round(rate * 10) / 10.0, elapsed, eta);
+    }
+
+    EventData.Done done(String status, long nowMillis, String message) {
+        EventData.Progress p = progress(nowMillis);
+        List<EventData.OpenPort> sorted = openPorts.stream()
+                .sorted(java.util.Comparator.comparing(EventData.OpenPort::ip).thenComparingInt(EventData.OpenPort::port))
+                .toList();
+        return new EventData.Done(status, p.scanned(), total, p.open(), p.closed(), p.filtered(), p.errors(),
+                p.elapsedMs(), sorted, message);
+    }
+}

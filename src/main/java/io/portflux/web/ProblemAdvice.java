@@ -1,0 +1,74 @@
+package io.portflux.web;
+
+import io.portflux.scan.InvalidInputException;
+import io.portflux.scan.ScanTooLargeException;
+import io.portflux.scan.TargetNotAllowedException;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * ProblemAdvice maps rejected scan requests to RFC 9457 problem details whose {@code detail} names
+ * the field and the offending value.
+ */
+@RestControllerAdvice
+public class ProblemAdvice {
+
+    static final String TYPE_BASE = "https://portflux.dev/problems/";
+
+    @ExceptionHandler(InvalidInputException.class)
+    ResponseEntity<ProblemDetail> invalid(InvalidInputException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "Invalid scan parameter", e.getMessage());
+        problem.setProperty("field", e.field());
+        problem.setProperty("value", e.value());
+        return respond(problem);
+    }
+
+    @ExceptionHandler(TargetNotAllowedException.class)
+    ResponseEntity<ProblemDetail> notAllowed(TargetNotAllowedException e) {
+        ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "target-not-allowed", "Target not allowed", e.getMessage());
+        problem.setProperty("field", "targets");
+        problem.setProperty("value", e.target());
+        return respond(problem);
+    }
+
+    @ExceptionHandler(ScanTooLargeException.class)
+    ResponseEntity<ProblemDetail> tooLarge(ScanTooLargeException e) {
+        ProblemDetail problem = problem(HttpStatus.CONTENT_TOO_LARGE, "scan-too-large", "Scan too large", e.getMessage());
+        problem.setProperty("probes", e.probes());
+        problem.setProperty("limit", e.limit());
+        return respond(problem);
+    }
+
+    @ExceptionHandler(ScanNotFoundException.class)
+    ResponseEntity<ProblemDetail> notFound(ScanNotFoundException e) {
+        ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "scan-not-found", "Scan not found", e.getMessage());
+        problem.setProperty("id", e.id());
+        return respond(problem);
+    }
+
+    @ExceptionHandler(TooManyScansException.class)
+    ResponseEntity<ProblemDetail> tooMany(TooManyScansException e) {
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-scans", "Too many scans", e.getMessage());
+        long seconds = Math.max(1, e.retryAfter().toSeconds());
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header("Retry-After", Long.toString(seconds))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
+    }
+
+    static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_BASE + type));
+        problem.setTitle(title);
+        return problem;
+    }
+
+    static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+}
