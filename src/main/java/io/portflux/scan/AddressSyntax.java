@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * AddressSyntax is the strict IP literal grammar shared by target parsing and the allow-list.
@@ -22,6 +23,11 @@ import java.util.List;
 final class AddressSyntax {
 
     private static final IPAddressStringParameters STRICT = strictParameters();
+    /**
+     * The library's own leading-zero switch for prefix lengths also refuses a plain {@code /0}, so
+     * leading zeros ({@code /024}) are refused here instead.
+     */
+    private static final Pattern PREFIX_LEADING_ZERO = Pattern.compile("/0[0-9]");
 
     /** Orders ranges IPv4 before IPv6, then by lowest address. */
     static final Comparator<IPAddressSeqRange> RANGE_ORDER =
@@ -37,6 +43,9 @@ final class AddressSyntax {
      * @throws AddressStringException when the text is not a strict address or CIDR
      */
     static IPAddress parse(String text) throws AddressStringException {
+        if (PREFIX_LEADING_ZERO.matcher(text).find()) {
+            throw new AddressStringException(text + ": prefix length with a leading zero");
+        }
         IPAddress address = new IPAddressString(text, STRICT).toAddress();
         if (address.isPrefixed()) {
             return address.toPrefixBlock();
@@ -86,7 +95,7 @@ final class AddressSyntax {
                 .allowBinary(false)
                 .allowLeadingZeros(false)
                 .allowUnlimitedLeadingZeros(false)
-                .allowPrefixLengthLeadingZeros(false)
+                .allowPrefixLengthLeadingZeros(true)
                 .allowPrefixesBeyondAddressSize(false)
                 .allowWildcardedSeparator(false)
                 .setRangeOptions(RangeParameters.NO_RANGE);
@@ -97,7 +106,7 @@ final class AddressSyntax {
                 .allowBinary(false)
                 .allow_mixed_inet_aton(false)
                 .allowUnlimitedLeadingZeros(false)
-                .allowPrefixLengthLeadingZeros(false)
+                .allowPrefixLengthLeadingZeros(true)
                 .allowPrefixesBeyondAddressSize(false)
                 .allowWildcardedSeparator(false)
                 .setRangeOptions(RangeParameters.NO_RANGE);

@@ -161,7 +161,8 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
         try {
             address = AddressSyntax.parse(text);
         } catch (AddressStringException e) {
-            throw new InvalidInputException(FIELD, written, "not a valid IPv4 address or CIDR block; " + DOTTED_QUAD_HINT);
+            throw new InvalidInputException(FIELD, written, "not a valid IPv4 address or CIDR block (ambiguous legacy forms such as 127.1 or 0177.0.0.1 are refused); "
+                            + DOTTED_QUAD_HINT);
         }
         if (!address.isIPv4()) {
             throw new InvalidInputException(FIELD, written, "not a valid IPv4 address; " + DOTTED_QUAD_HINT);
