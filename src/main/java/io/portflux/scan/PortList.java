@@ -29,12 +29,13 @@ public final class PortList {
     }
 
     /**
-     * Parses the {@code ports} parameter; null or blank gives {@code top-1000}.
+     * Parses the {@code ports} parameter; null, blank or only commas gives {@code top-1000}.
      *
      * @throws InvalidInputException naming field {@code ports} and the offending entry
      */
     public static PortList parse(String ports) {
-        String text = ports == null || ports.isBlank() ? DEFAULT : ports;
+        // Only commas and blanks count as missing too, as they do for targets.
+        String text = ports == null || ports.replace(',', ' ').isBlank() ? DEFAULT : ports;
         BitSet set = new BitSet(MAX_PORT + 1);
         for (String raw : text.split(",", -1)) {
             String entry = raw.strip();
