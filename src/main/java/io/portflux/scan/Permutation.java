@@ -57,11 +57,11 @@ public sealed interface Permutation permits Permutation.Sequential, Permutation.
     }
 
     /**
-     * Shuffled is a keyed Feistel network over the smallest even-bit power of two that holds {@code
-     * size}, restricted to {@code [0, size)} by cycle walking.
+     * Shuffled is a keyed, unbalanced Feistel network over the smallest power of two that holds
+     * {@code size}, restricted to {@code [0, size)} by cycle walking.
      *
-     * <p>The domain is less than four times the size, so {@code at} needs under four rounds of the
-     * cipher on average; it allocates nothing.
+     * <p>The domain is less than twice the size, so {@code at} runs the cipher fewer than two times
+     * on average; it allocates nothing.
      */
     final class Shuffled implements Permutation {
 
@@ -69,18 +69,23 @@ public sealed interface Permutation permits Permutation.Sequential, Permutation.
 
         private final long size;
         private final long seed;
-        private final int halfBits;
-        private final long halfMask;
+        /** Width of the low field, which feeds the round function. */
+        private final int lowBits;
+        /** Width of the high field, which the round function's output is XORed into. */
+        private final int highBits;
+        private final long lowMask;
+        private final long highMask;
         private final long[] keys = new long[ROUNDS];
 
         Shuffled(long size, long seed) {
             checkSize(size);
             this.size = size;
             this.seed = seed;
-            int bits = size <= 1 ? 2 : 64 - Long.numberOfLeadingZeros(size - 1);
-            bits = Math.max(2, bits + (bits & 1));
-            this.halfBits = bits / 2;
-            this.halfMask = (1L << halfBits) - 1;
+            int bits = Math.max(2, 64 - Long.numberOfLeadingZeros(Math.max(1, size - 1)));
+            this.lowBits = bits / 2;
+            this.highBits = bits - lowBits;
+            this.lowMask = (1L << lowBits) - 1;
+            this.highMask = (1L << highBits) - 1;
             long state = seed;
             for (int i = 0; i < ROUNDS; i++) {
                 state += 0x9E3779B97F4A7C15L;
@@ -108,15 +113,18 @@ public sealed interface Permutation permits Permutation.Sequential, Permutation.
             return x;
         }
 
+        /**
+         * One pass of the cipher. Each round maps (high, low) to (low, high ^ F(low)), written with
+         * low on top; that is invertible whatever the two widths, so every round, and the whole
+         * pass, is a bijection on [0, 2^bits).
+         */
         private long encrypt(long x) {
-            long left = x >>> halfBits;
-            long right = x & halfMask;
             for (int i = 0; i < ROUNDS; i++) {
-                long next = left ^ (mix(right ^ keys[i]) & halfMask);
-                left = right;
-                right = next;
+                long high = x >>> lowBits;
+                long low = x & lowMask;
+                x = (low << highBits) | ((high ^ mix(low ^ keys[i])) & highMask);
             }
-            return (left << halfBits) | right;
+            return x;
         }
 
         /** SplitMix64's finaliser: a cheap, well-distributed 64-bit mixing function. */
