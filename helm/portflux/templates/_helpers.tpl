@@ -1,0 +1,105 @@
+{{/*
+Chart name, truncated to the 63 characters a label value allows.
+*/}}
+{{- define "portflux.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified app name: the release name, plus the chart name unless the release already
+contains it. Truncated to 63 characters because some name fields are DNS labels.
+*/}}
+{{- define "portflux.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "portflux.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Selector labels: the stable subset of the labels. They never change across upgrades, because a
+Deployment's selector is immutable.
+*/}}
+{{- define "portflux.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "portflux.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Labels on every object.
+*/}}
+{{- define "portflux.labels" -}}
+helm.sh/chart: {{ include "portflux.chart" . }}
+{{ include "portflux.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: scanner
+app.kubernetes.io/part-of: portflux
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Name of the ServiceAccount the pods run as.
+*/}}
+{{- define "portflux.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "portflux.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+Image reference: repository plus digest when given, else tag (default: the chart's appVersion).
+*/}}
+{{- define "portflux.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Directory the ConfigMap is mounted at; SPRING_CONFIG_ADDITIONAL_LOCATION points into it.
+*/}}
+{{- define "portflux.configDir" -}}
+/etc/portflux
+{{- end }}
+
+{{/*
+Fails the render when the shutdown timings do not add up: the kubelet's grace period starts
+with preStop, then SIGTERM starts Spring's shutdown phase, then the JVM needs a few seconds to
+exit. SIGKILL must not come first.
+*/}}
+{{- define "portflux.validateShutdown" -}}
+{{- $s := .Values.shutdown }}
+{{- $needed := add $s.preStopSleepSeconds $s.phaseTimeoutSeconds 5 }}
+{{- if lt (int $s.terminationGracePeriodSeconds) (int $needed) }}
+{{- fail (printf "shutdown.terminationGracePeriodSeconds (%d) must be at least preStopSleepSeconds (%d) + phaseTimeoutSeconds (%d) + 5 = %d" (int $s.terminationGracePeriodSeconds) (int $s.preStopSleepSeconds) (int $s.phaseTimeoutSeconds) (int $needed)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Fails the render when the autoscaler bounds are inverted.
+*/}}
+{{- define "portflux.validateAutoscaling" -}}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,592 @@
+package io.portflux.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.portflux.config.ProbeProperties;
+import io.portflux.config.RegistryProperties;
+import io.portflux.config.ScanProperties;
+import io.portflux.config.TargetProperties;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.yaml.snakeyaml.Yaml;
+
+/** HelmChartTests lint and render helm/portflux with the helm library and check what comes out. */
+class HelmChartTests {
+
+    static final Path CHART = Path.of("helm/portflux");
+    static final Path ALL_FEATURES = Path.of("src/test/resources/deploy/all-features-values.yaml");
+    static final long UID = 10001;
+    static final long JVM_EXIT_MARGIN_SECONDS = 5;
+
+    private static final AppSettings APP = AppSettings.app();
+
+    @TempDir
+    Path tmp;
+
+    private static TemplateCommand template() {
+        return new Helm(CHART).template().withName("pf").withNamespace("scanners");
+    }
+
+    private static Manifests render(TemplateCommand command) {
+        Manifests manifests = Manifests.parse(command.call());
+        assertThat(manifests.unknownFields()).as("misspelt or misplaced fields").isEmpty();
+        return manifests;
+    }
+
+    private Path valuesFile(String yaml) throws IOException {
+        Path file = Files.createTempFile(tmp, "values", ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    // ---- lint ----
+
+    @Test
+    void lintStrictIsClean() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertThat(result.getMessages()).as("lint messages").noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+    }
+
+    @Test
+    void lintReportsAValueOutsideTheSchema() throws IOException {
+        // The lint check above can fail: the same call flags a chart whose values break the schema.
+        Path copy = copyChart();
+        Path values = copy.resolve("values.yaml");
+        String original = Files.readString(values);
+        assertThat(original).contains("\nreplicaCount: 1\n");
+        Files.writeString(values, original.replace("\nreplicaCount: 1\n", "\nreplicaCount: -1\n"));
+        LintResult result = new Helm(copy).lint().strict().call();
+        assertThat(result.isFailed()).isTrue();
+        assertThat(String.join("\n", result.getMessages())).contains("replicaCount");
+    }
+
+    // ---- defaults ----
+
+    @Test
+    void defaultsRenderTheCoreObjectsOnly() {
+        Manifests manifests = render(template());
+        assertThat(manifests.kinds()).containsExactly("ConfigMap", "Deployment", "Service", "ServiceAccount");
+        manifests.all().forEach(object -> assertThat(object.getMetadata().getLabels())
+                .as("labels of %s", object.getKind())
+                .containsEntry("app.kubernetes.io/name", "portflux")
+                .containsEntry("app.kubernetes.io/instance", "pf")
+                .containsEntry("app.kubernetes.io/managed-by", "Helm")
+                .containsEntry("app.kubernetes.io/version", "0.1.0"));
+        manifests.all().forEach(object -> assertThat(object.getMetadata().getNamespace()).isEqualTo("scanners"));
+    }
+
+    @Test
+    void defaultDeploymentIsRestrictedAndMatchesTheApp() {
+        Manifests manifests = render(template());
+        assertDeploymentFitsTheApp(manifests, APP);
+        Deployment deployment = manifests.single(Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        Container container = Hardening.portflux(deployment);
+        assertThat(container.getImage()).isEqualTo("portflux/portflux:0.1.0");
+        assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+        assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(30L);
+    }
+
+    @Test
+    void defaultConfigMapBindsToTheAppPropertiesAndRepeatsTheAppDefaults() {
+        AppSettings mounted = mountedConfig(render(template()));
+        assertOnlyKnownKeys(mounted);
+        for (var entry : AppSettings.PORTFLUX_RECORDS.entrySet()) {
+            Object fromChart = mounted.bindStrictly(entry.getKey(), entry.getValue());
+            Object fromApp = AppSettings.app().bindStrictly(entry.getKey(), entry.getValue());
+            // The chart's defaults must not drift from the app's own defaults.
+            assertThat(mounted.bindOver(APP, entry.getKey(), entry.getValue()))
+                    .as("effective %s with the chart's defaults", entry.getKey())
+                    .isEqualTo(fromApp);
+            assertThat(fromChart).as("%s from the ConfigMap alone", entry.getKey()).isEqualTo(fromApp);
+        }
+        assertThat(mounted.string("server.port")).isEqualTo(APP.string("server.port"));
+        assertThat(Hardening.shutdownPhase(mounted, APP)).isEqualTo(Hardening.shutdownPhase(APP, APP));
+    }
+
+    @Test
+    void serviceAccountTokenIsNeverMountedAndServiceTargetsTheHttpPort() {
+        Manifests manifests = render(template());
+        ServiceAccount account = manifests.single(ServiceAccount.class);
+        assertThat(account.getAutomountServiceAccountToken()).isFalse();
+        Deployment deployment = manifests.single(Deployment.class);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo(account.getMetadata().getName());
+
+        Service service = manifests.single(Service.class);
+        assertThat(service.getSpec().getSelector()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo("http");
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+            assertThat(port.getPort()).isEqualTo(8080);
+        });
+    }
+
+    @Test
+    void helmTestPodScansOnePortThroughTheServiceAndWaitsForDone() throws IOException {
+        // `helm template` through helm-java leaves hooks out, so render a copy of the chart in
+        // which the test hook is an ordinary object, after checking that the real one is a hook.
+        Path hook = CHART.resolve("templates/tests/test-scan.yaml");
+        String source = Files.readString(hook);
+        assertThat(source).contains("helm.sh/hook: test");
+        Path copy = copyChart();
+        Files.writeString(copy.resolve("templates/tests/test-scan.yaml"), source.replace("helm.sh/hook: test", "example.com/was-hook: test"));
+        Manifests manifests = render(new Helm(copy).template().withName("pf").withNamespace("scanners"));
+
+        Pod test = manifests.single(Pod.class);
+        assertThat(test.getMetadata().getAnnotations()).containsEntry("example.com/was-hook", "test");
+        Hardening.assertRestricted(test.getSpec());
+        assertThat(test.getSpec().getRestartPolicy()).isEqualTo("Never");
+        Container curl = test.getSpec().getContainers().get(0);
+        Hardening.assertResources(curl);
+        String script = String.join(" ", curl.getCommand()) + " " + String.join(" ", Stream.ofNullable(curl.getArgs()).flatMap(List::stream).toList());
+        Service service = manifests.single(Service.class);
+        assertThat(test.getMetadata().getLabels()).as("the Service must not select the test pod")
+                .isNotEqualTo(service.getSpec().getSelector())
+                .doesNotContainEntry("app.kubernetes.io/name", "portflux");
+        assertThat(script)
+                .contains("http://" + service.getMetadata().getName() + ":" + service.getSpec().getPorts().get(0).getPort()
+                        + "/api/scan?targets=127.0.0.1&ports=" + APP.string("server.port"))
+                .contains("curl ")
+                .contains(" -N ")
+                .contains("event: ?done");
+        // 127.0.0.1 must be inside the default allow-list, or the hook would get a 403.
+        assertThat(mountedConfig(manifests).properties()).containsEntry("portflux.targets.allow[0]", "127.0.0.0/8");
+    }
+
+    private Path copyChart() throws IOException {
+        Path copy = tmp.resolve("chart-" + System.nanoTime()).resolve("portflux");
+        try (Stream<Path> files = Files.walk(CHART)) {
+            for (Path source : files.toList()) {
+                Path dest = copy.resolve(CHART.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(source, dest);
+                }
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void configChangesRollThePods() {
+        String before = checksum(render(template()));
+        String same = checksum(render(template()));
+        String after = checksum(render(template().set("portflux.scan.defaultConcurrency", 128)));
+        assertThat(before).isEqualTo(same).isNotBlank();
+        assertThat(after).isNotEqualTo(before);
+    }
+
+    private static String checksum(Manifests manifests) {
+        return manifests.single(Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+    }
+
+    // ---- every optional feature ----
+
+    @Test
+    void everyOptionalFeatureRendersValidObjects() {
+        Manifests manifests = render(template().withValuesFile(ALL_FEATURES));
+        assertThat(manifests.kinds()).containsExactlyInAnyOrder(
+                "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy",
+                "PodDisruptionBudget", "Service", "ServiceAccount", "ServiceMonitor");
+        assertDeploymentFitsTheApp(manifests, APP);
+        Deployment deployment = manifests.single(Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).as("the HPA owns replicas").isNull();
+        assertThat(deployment.getMetadata().getLabels()).containsEntry("team", "platform");
+        assertThat(deployment.getSpec().getSelector().getMatchLabels()).doesNotContainKey("team");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getImagePullSecrets())
+                .singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("registry-credentials"));
+    }
+
+    @Test
+    void ingressKeepsServerSentEventsStreaming() {
+        Manifests manifests = render(template().withValuesFile(ALL_FEATURES));
+        Ingress ingress = manifests.single(Ingress.class);
+        assertThat(ingress.getMetadata().getAnnotations())
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-buffering", "off")
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-read-timeout", "3600")
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-send-timeout", "3600");
+        assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
+        var backend = ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService();
+        assertThat(backend.getName()).isEqualTo(manifests.single(Service.class).getMetadata().getName());
+        assertThat(backend.getPort().getName()).isEqualTo("http");
+        assertThat(ingress.getSpec().getTls()).singleElement()
+                .satisfies(tls -> assertThat(tls.getHosts()).containsExactly("portflux.example.internal"));
+    }
+
+    @Test
+    void networkPolicyAdmitsOnlyHttpAndReachesOnlyTheAllowListAndDns() {
+        Manifests manifests = render(template().withValuesFile(ALL_FEATURES));
+        NetworkPolicy policy = manifests.single(NetworkPolicy.class);
+        Deployment deployment = manifests.single(Deployment.class);
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> {
+                assertThat(p.getPort().getStrVal()).isEqualTo("http");
+                assertThat(p.getProtocol()).isEqualTo("TCP");
+            });
+            assertThat(rule.getFrom()).singleElement().satisfies(peer ->
+                    assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "ingress-nginx"));
+        });
+
+        List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        assertThat(egress).hasSize(2);
+        assertThat(egress.get(0).getTo()).extracting(peer -> peer.getIpBlock().getCidr())
+                .containsExactly("10.20.0.0/24", "127.0.0.0/8", "fd00:20::/64");
+        assertThat(egress.get(0).getPorts()).as("scans may reach any port of an allowed CIDR").isNullOrEmpty();
+        assertThat(egress.get(1).getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "kube-system");
+            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("k8s-app", "kube-dns");
+        });
+        assertThat(egress.get(1).getPorts()).extracting(NetworkPolicyPort::getProtocol, p -> p.getPort().getIntVal())
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("UDP", 53), org.assertj.core.groups.Tuple.tuple("TCP", 53));
+    }
+
+    @Test
+    void autoscalerAndDisruptionBudgetTargetTheDeployment() {
+        Manifests manifests = render(template().withValuesFile(ALL_FEATURES));
+        Deployment deployment = manifests.single(Deployment.class);
+        HorizontalPodAutoscaler hpa = manifests.single(HorizontalPodAutoscaler.class);
+        assertThat(hpa.getApiVersion()).isEqualTo("autoscaling/v2");
+        assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+        assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(deployment.getMetadata().getName());
+        assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+        assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(5);
+        assertThat(hpa.getSpec().getMetrics()).singleElement()
+                .satisfies(m -> assertThat(m.getResource().getTarget().getAverageUtilization()).isEqualTo(70));
+
+        PodDisruptionBudget pdb = manifests.single(PodDisruptionBudget.class);
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void serviceMonitorScrapesThePrometheusEndpointOnTheHttpPort() {
+        Manifests manifests = render(template().withValuesFile(ALL_FEATURES));
+        GenericKubernetesResource monitor = manifests.generic("monitoring.coreos.com/v1", "ServiceMonitor")
+                .orElseThrow(() -> new AssertionError("no ServiceMonitor"));
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
+        assertThat(spec).containsOnlyKeys("selector", "namespaceSelector", "endpoints");
+        Map<String, Object> selector = (Map<String, Object>) spec.get("selector");
+        assertThat(selector).containsOnlyKeys("matchLabels");
+        assertThat((Map<String, Object>) selector.get("matchLabels"))
+                .isEqualTo(manifests.single(Service.class).getSpec().getSelector());
+        assertThat((Map<String, Object>) spec.get("namespaceSelector")).isEqualTo(Map.of("matchNames", List.of("scanners")));
+        List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("endpoints");
+        assertThat(endpoints).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint).containsOnlyKeys("port", "path", "interval", "scrapeTimeout");
+            assertThat(endpoint).containsEntry("port", "http").containsEntry("interval", "15s").containsEntry("scrapeTimeout", "10s");
+            assertThat(endpoint.get("path")).isEqualTo(
+                    APP.properties().getOrDefault("management.endpoints.web.base-path", "/actuator") + "/prometheus");
+        });
+        assertThat(APP.string("management.endpoints.web.exposure.include")).contains("prometheus");
+    }
+
+    // ---- realistic overrides ----
+
+    static Stream<Arguments> overrides() {
+        return Stream.of(
+                Arguments.of("a lab subnet with more concurrency", """
+                        portflux:
+                          targets:
+                            allow: [10.42.0.0/24, 192.168.56.0/24]
+                          scan:
+                            defaultConcurrency: 512
+                            maxConcurrency: 2048
+                            defaultTimeout: 500ms
+                            maxProbes: 4294967296
+                          scans:
+                            maxRunning: 2
+                            retention: 15m
+                        """),
+                Arguments.of("another port, a bigger pod and a pinned digest", """
+                        fullnameOverride: scanner
+                        containerPort: 9090
+                        service:
+                          port: 80
+                        image:
+                          repository: registry.example.internal/portflux
+                          digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+                        resources:
+                          requests: {cpu: "1", memory: 1Gi}
+                          limits: {cpu: "4", memory: 2Gi}
+                        portflux:
+                          probe:
+                            eventLoops: 4
+                            inFlightBudget: 8192
+                        """),
+                Arguments.of("slow drains behind a load balancer", """
+                        replicaCount: 3
+                        service:
+                          sessionAffinity: ClientIP
+                        shutdown:
+                          preStopSleepSeconds: 15
+                          phaseTimeoutSeconds: 30
+                          terminationGracePeriodSeconds: 60
+                        serviceAccount:
+                          create: false
+                          name: scanners
+                        """));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("overrides")
+    void realisticOverridesRenderAndBind(String name, String values) throws IOException {
+        Path file = valuesFile(values);
+        Manifests manifests = render(template().withValuesFile(file));
+        Map<String, Object> given = new Yaml().load(values);
+        int port = given.containsKey("containerPort") ? (Integer) given.get("containerPort") : Integer.parseInt(APP.string("server.port"));
+        AppSettings mounted = assertDeploymentFitsTheApp(manifests, AppSettings.parse("server:\n  port: " + port + "\n").layeredOver(APP));
+
+        // Every value given under portflux.* reaches the bound property with the same value.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> portflux = (Map<String, Object>) given.getOrDefault("portflux", Map.of());
+        TargetProperties targets = mounted.bindOver(APP, "portflux.targets", TargetProperties.class);
+        ScanProperties scan = mounted.bindOver(APP, "portflux.scan", ScanProperties.class);
+        ProbeProperties probe = mounted.bindOver(APP, "portflux.probe", ProbeProperties.class);
+        RegistryProperties scans = mounted.bindOver(APP, "portflux.scans", RegistryProperties.class);
+        if (portflux.get("targets") instanceof Map<?, ?> t) {
+            assertThat(targets.allow()).isEqualTo(t.get("allow"));
+        }
+        if (portflux.get("scan") instanceof Map<?, ?> s) {
+            assertThat(scan.defaultConcurrency()).isEqualTo(s.get("defaultConcurrency"));
+            assertThat(scan.maxConcurrency()).isEqualTo(s.get("maxConcurrency"));
+            assertThat(scan.defaultTimeout()).isEqualTo(Duration.ofMillis(500));
+            assertThat(scan.maxProbes()).isEqualTo(4294967296L);
+        }
+        if (portflux.get("probe") instanceof Map<?, ?> p) {
+            assertThat(probe.eventLoops()).isEqualTo(p.get("eventLoops"));
+            assertThat(probe.inFlightBudget()).isEqualTo(p.get("inFlightBudget"));
+        }
+        if (portflux.get("scans") instanceof Map<?, ?> r) {
+            assertThat(scans.maxRunning()).isEqualTo(r.get("maxRunning"));
+            assertThat(scans.retention()).isEqualTo(Duration.ofMinutes(15));
+        }
+        for (var entry : AppSettings.PORTFLUX_RECORDS.entrySet()) {
+            mounted.bindStrictly(entry.getKey(), entry.getValue());
+        }
+        Service service = manifests.single(Service.class);
+        if (given.get("service") instanceof Map<?, ?> s && s.get("port") != null) {
+            assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(s.get("port"));
+        }
+        if (given.containsKey("fullnameOverride")) {
+            assertThat(manifests.all()).allSatisfy(o -> assertThat(o.getMetadata().getName()).startsWith("scanner"));
+            assertThat(Hardening.portflux(manifests.single(Deployment.class)).getImage())
+                    .isEqualTo("registry.example.internal/portflux@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        }
+        if (given.get("serviceAccount") instanceof Map<?, ?> sa) {
+            assertThat(manifests.ofType(ServiceAccount.class)).isEmpty();
+            assertThat(manifests.single(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(sa.get("name"));
+        }
+    }
+
+    // ---- values outside the schema ----
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of("replicaCount: -1\n", "replicaCount"),
+                Arguments.of("replicaCount: 1000\n", "replicaCount"),
+                Arguments.of("portflux:\n  scan:\n    defaultConcurrency: many\n", "defaultConcurrency"),
+                Arguments.of("portflux:\n  scan:\n    maxConcurrency: 100000\n", "maxConcurrency"),
+                Arguments.of("portflux:\n  scan:\n    defaultTimeout: soon\n", "defaultTimeout"),
+                Arguments.of("portflux:\n  targets:\n    allow: [10.0.0.0/33]\n", "allow"),
+                Arguments.of("portflux:\n  targets:\n    allow: [example.com]\n", "allow"),
+                Arguments.of("portflux:\n  targets:\n    allow: []\n", "allow"),
+                Arguments.of("portflux:\n  targets:\n    deny: [10.0.0.0/8]\n", "deny"),
+                Arguments.of("portflux:\n  scan:\n    maxConcurency: 10\n", "maxConcurency"),
+                Arguments.of("containerPort: 80\n", "containerPort"),
+                Arguments.of("service:\n  port: 70000\n", "port"),
+                Arguments.of("resources:\n  limits:\n    memory: 1GB\n", "memory"),
+                Arguments.of("securityContext:\n  runAsUser: 0\n", "runAsUser"),
+                Arguments.of("replicas: 2\n", "replicas"),
+                Arguments.of("shutdown:\n  terminationGracePeriodSeconds: 12\n", "terminationGracePeriodSeconds"),
+                Arguments.of("autoscaling:\n  enabled: true\n  minReplicas: 5\n  maxReplicas: 2\n", "minReplicas"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badValues")
+    void valuesOutsideTheSchemaFailToRender(String values, String named) throws IOException {
+        Path file = valuesFile(values);
+        assertThatThrownBy(() -> template().withValuesFile(file).call())
+                .hasMessageContaining(named);
+    }
+
+    @Test
+    void intOrStringValuesAreStillAccepted() {
+        // The guard rails above must not refuse what they claim to allow.
+        Manifests manifests = render(template()
+                .set("podDisruptionBudget.enabled", true)
+                .set("podDisruptionBudget.maxUnavailable", "50%")
+                .set("resources.limits.cpu", "1500m"));
+        assertThat(manifests.single(PodDisruptionBudget.class).getSpec().getMaxUnavailable().getStrVal()).isEqualTo("50%");
+    }
+
+    // ---- values documentation ----
+
+    @Test
+    void everyValueHasAParamLineAndASchemaEntry() throws IOException {
+        String valuesText = Files.readString(CHART.resolve("values.yaml"));
+        Set<String> params = new LinkedHashSet<>();
+        Matcher m = Pattern.compile("(?m)^\\s*## @param (\\S+) \\S").matcher(valuesText);
+        while (m.find()) {
+            params.add(m.group(1));
+        }
+        Map<String, Object> values = new Yaml().load(valuesText);
+        List<String> leaves = new ArrayList<>();
+        collectLeaves("", values, leaves);
+
+        assertThat(leaves).as("values without a ## @param line (a documented parent covers its map)")
+                .allSatisfy(leaf -> assertThat(params.stream().anyMatch(p -> leaf.equals(p) || leaf.startsWith(p + ".")))
+                        .as(leaf).isTrue());
+        Map<String, Object> schema = new Yaml().load(Files.readString(CHART.resolve("values.schema.json")));
+        for (String param : params) {
+            assertThat(lookup(values, param)).as("@param %s names a value that exists", param).isTrue();
+            assertThat(lookupSchema(schema, param)).as("@param %s has a schema entry", param).isTrue();
+        }
+        for (String key : values.keySet()) {
+            assertThat(params.stream().anyMatch(p -> p.equals(key) || p.startsWith(key + "."))).as("top-level %s documented", key).isTrue();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collectLeaves(String prefix, Map<String, Object> map, List<String> leaves) {
+        for (var entry : map.entrySet()) {
+            String path = prefix.isEmpty() ? entry.getKey() : prefix + "." + entry.getKey();
+            if (entry.getValue() instanceof Map<?, ?> child && !child.isEmpty()) {
+                collectLeaves(path, (Map<String, Object>) child, leaves);
+            } else {
+                leaves.add(path);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean lookup(Map<String, Object> values, String path) {
+        Object node = values;
+        for (String part : path.split("\\.")) {
+            if (!(node instanceof Map<?, ?> map) || !map.containsKey(part)) {
+                return false;
+            }
+            node = ((Map<String, Object>) map).get(part);
+        }
+        return true;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean lookupSchema(Map<String, Object> schema, String path) {
+        Object node = schema;
+        for (String part : path.split("\\.")) {
+            Object properties = node instanceof Map<?, ?> map ? map.get("properties") : null;
+            if (!(properties instanceof Map<?, ?> props) || !props.containsKey(part)) {
+                return false;
+            }
+            node = ((Map<String, Object>) props).get(part);
+        }
+        return true;
+    }
+
+    // ---- shared ----
+
+    private static AppSettings mountedConfig(Manifests manifests) {
+        Deployment deployment = manifests.single(Deployment.class);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        return Hardening.assertMountedConfig(pod, Hardening.portflux(deployment), manifests.ofType(ConfigMap.class));
+    }
+
+    /** The mounted config may set only server.port, the shutdown phase and the app's portflux.* records. */
+    private static void assertOnlyKnownKeys(AppSettings mounted) {
+        assertThat(mounted.properties().keySet()).allSatisfy(key -> assertThat(
+                        key.equals("server.port")
+                                || key.equals("spring.lifecycle.timeout-per-shutdown-phase")
+                                || AppSettings.PORTFLUX_RECORDS.keySet().stream().anyMatch(prefix -> key.startsWith(prefix + ".")))
+                .as("%s is a known key", key)
+                .isTrue());
+    }
+
+    /**
+     * Runs the shared hardening checks on the rendered Deployment against the app's settings
+     * (with {@code expected.server.port} as the port the app will listen on) and binds the mounted
+     * configuration. Returns the mounted settings.
+     */
+    private static AppSettings assertDeploymentFitsTheApp(Manifests manifests, AppSettings expected) {
+        Deployment deployment = manifests.single(Deployment.class);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Container container = Hardening.portflux(deployment);
+        Hardening.assertRestricted(pod);
+        Hardening.assertFixedIdentity(pod, UID);
+        Hardening.assertTmpIsWritable(pod, container);
+        Hardening.assertResources(container);
+        Hardening.assertProbes(container, APP);
+        AppSettings mounted = Hardening.assertMountedConfig(pod, container, manifests.ofType(ConfigMap.class));
+        int port = Integer.parseInt(expected.string("server.port"));
+        Hardening.assertHttpPort(container, port);
+        assertThat(mounted.string("server.port")).as("server.port in the ConfigMap").isEqualTo(String.valueOf(port));
+        Hardening.assertShutdownFits(pod, container, Hardening.shutdownPhase(mounted, APP), JVM_EXIT_MARGIN_SECONDS);
+        assertOnlyKnownKeys(mounted);
+        for (var entry : AppSettings.PORTFLUX_RECORDS.entrySet()) {
+            mounted.bindStrictly(entry.getKey(), entry.getValue());
+        }
+        return mounted;
+    }
+
+    @Test
+    void aRenamedPropertyFailsTheBinding() {
+        // Proves that bindStrictly can fail: a key the record does not have is an error.
+        AppSettings renamed = AppSettings.parse("""
+                portflux:
+                  scan:
+                    max-probes: 10
+                    default-concurrency: 8
+                    max-concurency: 16
+                """);
+        assertThatThrownBy(() -> renamed.bindStrictly("portflux.scan", ScanProperties.class))
+                .isInstanceOf(BindException.class)
+                .hasMessageContaining("portflux.scan");
+        AppSettings outOfRange = AppSettings.parse("portflux:\n  probe:\n    event-loops: 100\n");
+        assertThatThrownBy(() -> outOfRange.bindStrictly("portflux.probe", ProbeProperties.class))
+                .isInstanceOf(BindException.class);
+    }
+}
