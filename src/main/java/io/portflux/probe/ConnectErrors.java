@@ -1,0 +1,167 @@
+package io.portflux.probe;
+
+import io.netty.channel.unix.Errors;
+import io.portflux.scan.ProbeOutcome;
+import io.portflux.scan.Reason;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * ConnectErrors classifies a failed connect attempt into a {@link ProbeOutcome}; it is the one place
+ * that knows how each transport spells its errors.
+ *
+ * <p>The errno is preferred when the exception carries one (Netty's native {@code NativeIoException},
+ * or {@code error(-N)} in the message); otherwise the strerror text decides, because the epoll, io_uring
+ * and NIO transports raise the same {@code ConnectException} type with different messages. Anything
+ * not recognised is a {@link ProbeOutcome.LocalFault} with code {@code UNKNOWN}: a port is only ever
+ * called closed on a positive "Connection refused".
+ */
+public final class ConnectErrors {
+
+    private static final Pattern ERRNO = Pattern.compile("error\\((-?\\d+)\\)");
+    /** Netty wraps at most a few levels; the bound guards against cause cycles. */
+    private static final int MAX_CAUSE_DEPTH = 8;
+
+    private ConnectErrors() {}
+
+    /** Classifies {@code failure}, observed {@code rtt} after the connect started. */
+    public static ProbeOutcome classify(Throwable failure, Duration rtt) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++) {
+            ProbeOutcome outcome = classifyOne(t, rtt);
+            if (outcome != null) {
+                return outcome;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+            t = t.getCause();
+        }
+        return new ProbeOutcome.LocalFault("UNKNOWN", describe(failure));
+    }
+
+    private static ProbeOutcome classifyOne(Throwable t, Duration rtt) {
+        // Netty's ConnectTimeoutException is a ConnectException: it must be tested first.
+        if (t instanceof io.netty.channel.ConnectTimeoutException || t instanceof SocketTimeoutException) {
+            return new ProbeOutcome.NoResponse(rtt);
+        }
+        String message = t.getMessage();
+        int errno = errno(t, message);
+        if (errno != 0) {
+            ProbeOutcome byNumber = byErrno(errno, t, rtt);
+            if (byNumber != null) {
+                return byNumber;
+            }
+        }
+        if (message != null) {
+            ProbeOutcome byText = byText(message, t, rtt);
+            if (byText != null) {
+                return byText;
+            }
+        }
+        // Netty's native transports raise a message-less NoRouteToHostException for both
+        // EHOSTUNREACH and ENETUNREACH from connect(2); host-unreach is the closer guess.
+        if (t instanceof NoRouteToHostException) {
+            return new ProbeOutcome.Unreachable(Reason.HOST_UNREACH, rtt);
+        }
+        if (t instanceof BindException) {
+            return fault("EADDRNOTAVAIL", t);
+        }
+        return null;
+    }
+
+    /** The positive errno carried by {@code t}, or 0. */
+    private static int errno(Throwable t, String message) {
+        if (t instanceof Errors.NativeIoException nativeIo) {
+            return Math.abs(nativeIo.expectedErr());
+        }
+        if (message != null && message.indexOf("error(") >= 0) {
+            Matcher m = ERRNO.matcher(message);
+            if (m.find()) {
+                try {
+                    return Math.abs(Integer.parseInt(m.group(1)));
+                } catch (NumberFormatException ignored) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
+    }
+
+    // Linux errno numbers; the text fallback below covers other spellings.
+    private static ProbeOutcome byErrno(int errno, Throwable t, Duration rtt) {
+        return switch (errno) {
+            case 111 -> new ProbeOutcome.Refused(rtt); // ECONNREFUSED
+            case 110 -> new ProbeOutcome.NoResponse(rtt); // ETIMEDOUT (kernel gave up on SYNs)
+            case 113, 112 -> new ProbeOutcome.Unreachable(Reason.HOST_UNREACH, rtt); // EHOSTUNREACH, EHOSTDOWN
+            case 101, 100 -> new ProbeOutcome.Unreachable(Reason.NET_UNREACH, rtt); // ENETUNREACH, ENETDOWN
+            case 92 -> new ProbeOutcome.Unreachable(Reason.PROTO_UNREACH, rtt); // ENOPROTOOPT
+            case 13, 1 -> new ProbeOutcome.Unreachable(Reason.ADMIN_PROHIBITED, rtt); // EACCES, EPERM
+            case 24 -> fault("EMFILE", t);
+            case 23 -> fault("ENFILE", t);
+            case 105 -> fault("ENOBUFS", t);
+            case 99 -> fault("EADDRNOTAVAIL", t);
+            case 98 -> fault("EADDRINUSE", t);
+            case 12 -> fault("ENOMEM", t);
+            default -> null;
+        };
+    }
+
+    private static ProbeOutcome byText(String message, Throwable t, Duration rtt) {
+        String m = message.toLowerCase(Locale.ROOT);
+        // Local faults first: their texts must never be read as an answer from the target.
+        if (m.contains("too many open files in system")) {
+            return fault("ENFILE", t);
+        }
+        if (m.contains("too many open files")) {
+            return fault("EMFILE", t);
+        }
+        if (m.contains("no buffer space available")) {
+            return fault("ENOBUFS", t);
+        }
+        if (m.contains("cannot assign requested address")) {
+            return fault("EADDRNOTAVAIL", t);
+        }
+        if (m.contains("address already in use")) {
+            return fault("EADDRINUSE", t);
+        }
+        if (m.contains("cannot allocate memory")) {
+            return fault("ENOMEM", t);
+        }
+        if (m.contains("connection refused")) {
+            // Only a connect failure is an answer from the peer.
+            return t instanceof ConnectException ? new ProbeOutcome.Refused(rtt) : null;
+        }
+        if (m.contains("connection timed out")) {
+            return new ProbeOutcome.NoResponse(rtt);
+        }
+        if (m.contains("no route to host") || m.contains("host is down")) {
+            return new ProbeOutcome.Unreachable(Reason.HOST_UNREACH, rtt);
+        }
+        if (m.contains("network is unreachable") || m.contains("network is down")) {
+            return new ProbeOutcome.Unreachable(Reason.NET_UNREACH, rtt);
+        }
+        if (m.contains("protocol not available")) {
+            return new ProbeOutcome.Unreachable(Reason.PROTO_UNREACH, rtt);
+        }
+        if (m.contains("permission denied") || m.contains("operation not permitted")) {
+            return new ProbeOutcome.Unreachable(Reason.ADMIN_PROHIBITED, rtt);
+        }
+        return null;
+    }
+
+    private static ProbeOutcome.LocalFault fault(String code, Throwable t) {
+        return new ProbeOutcome.LocalFault(code, describe(t));
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + message;
+    }
+}

@@ -1,0 +1,273 @@
+package io.portflux.probe;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.portflux.scan.InFlightBudget;
+import io.portflux.scan.ProbeOutcome;
+import io.portflux.scan.Prober;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * ConnectProber makes TCP connect probes on raw Netty channels, one lane per probe event loop.
+ *
+ * <p>Each probe opens a non-blocking socket on its lane's loop, connects with the given timeout and
+ * closes abortively (SO_LINGER 0) as soon as the answer is known, so no TIME_WAIT is left behind. The
+ * per-probe path is one {@code Mono.create} and one listener object: it runs tens of thousands of
+ * times a second. Every channel holds one slot of a process-wide {@link InFlightBudget} from just
+ * before the socket opens until it is closed.
+ */
+public final class ConnectProber implements Prober {
+
+    /** Descriptor limit assumed when the JVM cannot tell. */
+    static final long FALLBACK_FD_LIMIT = 1024;
+
+    private final ProbeLoops loops;
+    private final EventLoop[] lanes;
+    private final InFlightBudget budget;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Shared by all channels, so a probe allocates no extra listener for its close. */
+    private final ChannelFutureListener onClosed = closed -> {
+        inFlight.decrementAndGet();
+        budget().release();
+    };
+
+    /** Creates a prober on {@code loops} with a budget of {@code budget} probe channels in flight. */
+    public ConnectProber(ProbeLoops loops, long budget) {
+        this(loops, new InFlightBudget(budget));
+    }
+
+    /** Creates a prober on {@code loops} that shares {@code budget} with whoever else holds it. */
+    public ConnectProber(ProbeLoops loops, InFlightBudget budget) {
+        this.loops = Objects.requireNonNull(loops, "loops");
+        this.budget = Objects.requireNonNull(budget, "budget");
+        this.lanes = new EventLoop[loops.size()];
+        Arrays.setAll(lanes, loops::loop);
+    }
+
+    /**
+     * The default in-flight budget: this process's open-file limit minus {@code fdHeadroom}, at least
+     * 64. Falls back to a limit of 1024 when the JVM does not expose it.
+     */
+    public static int defaultBudget(int fdHeadroom) {
+        long maxFds = FALLBACK_FD_LIMIT;
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            long reported = unix.getMaxFileDescriptorCount();
+            if (reported > 0) {
+                maxFds = reported;
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, InFlightBudget.fromFileLimit(maxFds, fdHeadroom));
+    }
+
+    @Override
+    public int lanes() {
+        return lanes.length;
+    }
+
+    @Override
+    public Mono<ProbeOutcome> probe(int lane, InetSocketAddress address, Duration timeout) {
+        if (lane < 0 || lane >= lanes.length) {
+            return Mono.error(new IllegalArgumentException("no lane " + lane + " of " + lanes.length));
+        }
+        if (address.isUnresolved()) {
+            // Names are resolved once, up front, by the HostResolver; a probe never resolves.
+            return Mono.error(new IllegalArgumentException("unresolved address: " + address));
+        }
+        int millis = timeoutMillis(timeout);
+        EventLoop loop = lanes[lane];
+        return Mono.create(sink -> new Attempt(sink, loop, address, millis).begin());
+    }
+
+    /** Probe channels open right now, across all lanes and scans; returns to 0 when idle. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The budget this prober draws from. */
+    public InFlightBudget budget() {
+        return budget;
+    }
+
+    /** The loops this prober runs on. */
+    public ProbeLoops loops() {
+        return loops;
+    }
+
+    private static int timeoutMillis(Duration timeout) {
+        long ms = timeout.toMillis();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+    }
+
+    /**
+     * True when the connected socket is talking to itself: the kernel picked the target port as the
+     * source port on the same address. Compares the raw address bytes, so an IPv4-mapped IPv6 local
+     * address still matches its IPv4 target.
+     */
+    static boolean isSelfConnect(SocketAddress local, SocketAddress remote) {
+        if (!(local instanceof InetSocketAddress l) || !(remote instanceof InetSocketAddress r)) {
+            return false;
+        }
+        if (l.getPort() != r.getPort() || l.getAddress() == null || r.getAddress() == null) {
+            return false;
+        }
+        return Arrays.equals(ipv4OrSelf(l.getAddress()), ipv4OrSelf(r.getAddress()));
+    }
+
+    private static byte[] ipv4OrSelf(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length == 16) {
+            boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+            for (int i = 0; i < 10 && mapped; i++) {
+                mapped = b[i] == 0;
+            }
+            if (mapped) {
+                return Arrays.copyOfRange(b, 12, 16);
+            }
+        }
+        return b;
+    }
+
+    /**
+     * Attempt is one probe: budget waiter, cancel hook, register and connect listener, and loop task
+     * in one object, so that a probe allocates little beyond its channel.
+     */
+    private final class Attempt extends InFlightBudget.Waiter
+            implements Runnable, Disposable, ChannelFutureListener {
+
+        private final MonoSink<ProbeOutcome> sink;
+        private final EventLoop loop;
+        private final InetSocketAddress address;
+        private final int timeoutMillis;
+        private volatile boolean cancelled;
+        private volatile Channel channel;
+        private boolean connecting;
+        private long startNanos;
+
+        Attempt(MonoSink<ProbeOutcome> sink, EventLoop loop, InetSocketAddress address, int timeoutMillis) {
+            this.sink = sink;
+            this.loop = loop;
+            this.address = address;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        void begin() {
+            sink.onCancel(this);
+            if (budget.acquire(this)) {
+                start();
+            }
+        }
+
+        @Override
+        protected void granted() {
+            // The slot was freed by some other lane's probe; move onto our own loop to connect.
+            if (loop.inEventLoop()) {
+                start();
+            } else {
+                try {
+                    loop.execute(this);
+                } catch (RuntimeException rejected) {
+                    budget.release();
+                    sink.success(ConnectErrors.classify(rejected, Duration.ZERO));
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            start();
+        }
+
+        private void start() {
+            if (cancelled) {
+                budget.release();
+                return;
+            }
+            Channel ch;
+            try {
+                ch = loops.newSocketChannel();
+            } catch (Throwable t) {
+                // socket(2) failed (EMFILE, ENFILE, ...): nothing was sent to the target.
+                budget.release();
+                fail(t, Duration.ZERO);
+                return;
+            }
+            inFlight.incrementAndGet();
+            ch.closeFuture().addListener(onClosed);
+            ch.config().setAutoRead(false);
+            ch.config().setConnectTimeoutMillis(timeoutMillis);
+            channel = ch;
+            if (cancelled) {
+                ch.close();
+                return;
+            }
+            loop.register(ch).addListener(this);
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture future) {
+            Channel ch = future.channel();
+            if (!connecting) {
+                if (!future.isSuccess()) {
+                    ch.close();
+                    fail(future.cause(), Duration.ZERO);
+                    return;
+                }
+                connecting = true;
+                startNanos = System.nanoTime();
+                ch.connect(address).addListener(this);
+                return;
+            }
+            Duration rtt = Duration.ofNanos(System.nanoTime() - startNanos);
+            if (future.isSuccess()) {
+                ProbeOutcome outcome = isSelfConnect(ch.localAddress(), address)
+                        ? new ProbeOutcome.SelfConnect()
+                        : new ProbeOutcome.Open(rtt);
+                // Abortive close: RST instead of FIN, so neither side keeps a TIME_WAIT.
+                ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                ch.close();
+                sink.success(outcome);
+            } else {
+                ch.close();
+                fail(future.cause(), rtt);
+            }
+        }
+
+        private void fail(Throwable cause, Duration rtt) {
+            if (cancelled) {
+                return; // the failure is our own close; nobody is listening and it says nothing
+            }
+            ProbeOutcome outcome = ConnectErrors.classify(cause, rtt);
+            if (outcome instanceof ProbeOutcome.LocalFault) {
+                budget.onLocalFault();
+            }
+            sink.success(outcome);
+        }
+
+        @Override
+        public void dispose() {
+            cancelled = true;
+            if (cancelWaiting()) {
+                return; // still queued for a slot: holds nothing
+            }
+            Channel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package io.portflux.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portflux.scan.ProbeOutcome;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConnectProberTests {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration SHORT = Duration.ofMillis(300);
+
+    private final InetAddress v4 = InetAddress.getLoopbackAddress();
+    private ProbeLoops epollLoops;
+    private ProbeLoops nioLoops;
+
+    @BeforeAll
+    void startLoops() {
+        epollLoops = new ProbeLoops(2, true);
+        nioLoops = new ProbeLoops(2, false);
+    }
+
+    @AfterAll
+    void stopLoops() {
+        epollLoops.close();
+        nioLoops.close();
+    }
+
+    private ConnectProber prober(boolean nativeTransport, long budget) {
+        return new ConnectProber(nativeTransport ? epollLoops : nioLoops, budget);
+    }
+
+    private static ProbeOutcome await(Mono<ProbeOutcome> probe) {
+        return probe.block(Duration.ofSeconds(10));
+    }
+
+    private static void awaitIdle(ConnectProber prober) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (prober.inFlight() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(prober.inFlight()).as("probe channels still open").isZero();
+        assertThat(prober.budget().inUse()).as("budget slots still held").isZero();
+    }
+
+    @Test
+    void nativeTransportIsUsedWhenAvailable() {
+        assertThat(epollLoops.nativeTransport()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
+        assertThat(nioLoops.nativeTransport()).isFalse();
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void openPortIsOpen(boolean nativeTransport) throws Exception {
+        ConnectProber prober = prober(nativeTransport, 64);
+        try (ServerSocket listener = new ServerSocket(0, 50, v4)) {
+            ProbeOutcome outcome = await(prober.probe(0, new InetSocketAddress(v4, listener.getLocalPort()), TIMEOUT));
+            assertThat(outcome).isInstanceOf(ProbeOutcome.Open.class);
+            assertThat(((ProbeOutcome.Open) outcome).rtt()).isPositive().isLessThan(TIMEOUT);
+        }
+        awaitIdle(prober);
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void unusedPortIsRefused(boolean nativeTransport) throws Exception {
+        ConnectProber prober = prober(nativeTransport, 64);
+        int port = Listeners.unusedPort(v4);
+        ProbeOutcome outcome = await(prober.probe(1, new InetSocketAddress(v4, port), TIMEOUT));
+        assertThat(outcome).isInstanceOf(ProbeOutcome.Refused.class);
+        awaitIdle(prober);
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void fullQueueListenerGivesNoResponse(boolean nativeTransport) throws Exception {
+        ConnectProber prober = prober(nativeTransport, 64);
+        try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
+            long start = System.nanoTime();
+            ProbeOutcome outcome = await(prober.probe(0, silent.address(), SHORT));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(outcome).isInstanceOf(ProbeOutcome.NoResponse.class);
+            assertThat(took).isGreaterThanOrEqualTo(SHORT.minusMillis(20)).isLessThan(Duration.ofSeconds(2));
+        }
+        awaitIdle(prober);
+    }
+
+    private static InetAddress ipv6Loopback() throws IOException {
+        InetAddress v6 = InetAddress.getByName("::1");
+        NetworkInterface lo = NetworkInterface.getByInetAddress(v6);
+        Assumptions.assumeTrue(lo != null, "no ::1 on this machine");
+        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
+            return v6;
+        } catch (IOException e) {
+            Assumptions.abort("cannot bind ::1: " + e);
+            return null;
+        }
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void ipv6LoopbackOpenAndRefused(boolean nativeTransport) throws Exception {
+        InetAddress v6 = ipv6Loopback();
+        assertThat(v6).isInstanceOf(Inet6Address.class);
+        ConnectProber prober = prober(nativeTransport, 64);
+        try (ServerSocket listener = new ServerSocket(0, 50, v6)) {
+            assertThat(await(prober.probe(0, new InetSocketAddress(v6, listener.getLocalPort()), TIMEOUT)))
+                    .isInstanceOf(ProbeOutcome.Open.class);
+        }
+        int unused = Listeners.unusedPort(v6);
+        assertThat(await(prober.probe(1, new InetSocketAddress(v6, unused), TIMEOUT)))
+                .isInstanceOf(ProbeOutcome.Refused.class);
+        awaitIdle(prober);
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void cancellingAPendingProbeClosesItsChannel(boolean nativeTransport) throws Exception {
+        ConnectProber prober = prober(nativeTransport, 64);
+        try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
+            List<ProbeOutcome> seen = new ArrayList<>();
+            Disposable subscription = prober.probe(0, silent.address(), Duration.ofSeconds(30)).subscribe(seen::add);
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (prober.inFlight() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(prober.inFlight()).as("probe started").isEqualTo(1);
+            Thread.sleep(50);
+            subscription.dispose();
+            awaitIdle(prober);
+            assertThat(seen).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void inFlightReturnsToZeroAfterManyProbes(boolean nativeTransport) throws Exception {
+        ConnectProber prober = prober(nativeTransport, 64);
+        try (ServerSocket listener = new ServerSocket(0, 200, v4)) {
+            InetSocketAddress open = new InetSocketAddress(v4, listener.getLocalPort());
+            InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));
+            List<ProbeOutcome> outcomes = Flux.range(0, 200)
+                    .flatMap(i -> prober.probe(i % 2, i % 4 == 0 ? open : closed, TIMEOUT), 32)
+                    .collectList()
+                    .block(Duration.ofSeconds(20));
+            assertThat(outcomes).hasSize(200);
+            assertThat(outcomes.stream().filter(ProbeOutcome.Open.class::isInstance)).hasSize(50);
+            assertThat(outcomes.stream().filter(ProbeOutcome.Refused.class::isInstance)).hasSize(150);
+        }
+        awaitIdle(prober);
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void eachLaneRunsOnItsOwnLoopThread(boolean nativeTransport) throws Exception {
+        ConnectProber prober = prober(nativeTransport, 64);
+        assertThat(prober.lanes()).isEqualTo(2);
+        InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));
+        List<Set<String>> threadsPerLane = new ArrayList<>();
+        for (int lane = 0; lane < prober.lanes(); lane++) {
+            int l = lane;
+            Set<String> names = new HashSet<>(Flux.range(0, 20)
+                    .flatMap(i -> prober.probe(l, closed, TIMEOUT).map(o -> Thread.currentThread().getName()), 8)
+                    .collectList()
+                    .block(Duration.ofSeconds(10)));
+            threadsPerLane.add(names);
+        }
+        assertThat(threadsPerLane.get(0)).hasSize(1);
+        assertThat(threadsPerLane.get(1)).hasSize(1);
+        assertThat(threadsPerLane.get(0)).doesNotContainAnyElementsOf(threadsPerLane.get(1));
+        assertThat(threadsPerLane.get(0).iterator().next()).startsWith("portflux-probe");
+        awaitIdle(prober);
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void budgetCapsChannelsAcrossLanes(boolean nativeTransport) throws Exception {
+        ConnectProber prober = prober(nativeTransport, 2);
+        try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
+            AtomicInteger peak = new AtomicInteger();
+            Disposable sampler = Flux.interval(Duration.ofMillis(2))
+                    .subscribe(t -> peak.accumulateAndGet(prober.inFlight(), Math::max));
+            try {
+                List<ProbeOutcome> outcomes = Flux.range(0, 10)
+                        .flatMap(i -> prober.probe(i % 2, silent.address(), Duration.ofMillis(200)), 10)
+                        .collectList()
+                        .block(Duration.ofSeconds(10));
+                assertThat(outcomes).hasSize(10).allMatch(ProbeOutcome.NoResponse.class::isInstance);
+            } finally {
+                sampler.dispose();
+            }
+            assertThat(peak.get()).isEqualTo(2);
+        }
+        awaitIdle(prober);
+        assertThat(prober.budget().queued()).isZero();
+    }
+
+    @Test
+    void openProbesLeaveNoTimeWait() throws Exception {
+        ConnectProber prober = prober(true, 64);
+        int port;
+        // The listener accepts and closes after the peer's close, as a real service would: with an
+        // orderly close by the prober, that leaves the prober's side in TIME_WAIT.
+        try (ServerSocket listener = new ServerSocket(0, 100, v4)) {
+            port = listener.getLocalPort();
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (java.net.Socket s = listener.accept()) {
+                        s.getInputStream().read();
+                    } catch (IOException e) {
+                        // a reset by the prober, or the listener closing: both end this connection
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            InetSocketAddress open = new InetSocketAddress(v4, port);
+            List<ProbeOutcome> outcomes = Flux.range(0, 20)
+                    .concatMap(i -> prober.probe(i % 2, open, TIMEOUT))
+                    .collectList()
+                    .block(Duration.ofSeconds(10));
+            assertThat(outcomes).allMatch(ProbeOutcome.Open.class::isInstance);
+            Thread.sleep(100);
+            awaitIdle(prober);
+            List<String> timeWait = TcpTable.timeWaitPorts();
+            Assumptions.assumeTrue(timeWait != null, "no /proc/net/tcp here");
+            assertThat(timeWait).doesNotContain(Integer.toString(port));
+        }
+    }
+
+    @Test
+    void selfConnectIsRecognisedByAddressAndPort() throws Exception {
+        InetAddress mapped = InetAddress.getByAddress(
+                new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 1});
+        InetSocketAddress target = new InetSocketAddress(v4, 40000);
+        assertThat(ConnectProber.isSelfConnect(new InetSocketAddress(v4, 40000), target)).isTrue();
+        assertThat(ConnectProber.isSelfConnect(new InetSocketAddress(mapped, 40000), target)).isTrue();
+        assertThat(ConnectProber.isSelfConnect(new InetSocketAddress(v4, 40001), target)).isFalse();
+        assertThat(ConnectProber.isSelfConnect(
+                        new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 40000), target))
+                .isFalse();
+    }
+
+    @Test
+    void rejectsUnresolvedAddressesAndBadLanesWithoutConnecting() {
+        ConnectProber prober = prober(true, 64);
+        assertThat(prober.probe(0, InetSocketAddress.createUnresolved("localhost", 80), TIMEOUT)
+                        .onErrorResume(IllegalArgumentException.class, e -> Mono.empty())
+                        .blockOptional())
+                .isEmpty();
+        assertThat(prober.probe(2, new InetSocketAddress(v4, 80), TIMEOUT)
+                        .onErrorResume(IllegalArgumentException.class, e -> Mono.empty())
+                        .blockOptional())
+                .isEmpty();
+        assertThat(prober.inFlight()).isZero();
+    }
+
+    @Test
+    void defaultBudgetFollowsTheFileLimit() {
+        int budget = ConnectProber.defaultBudget(512);
+        assertThat(budget).isGreaterThanOrEqualTo(64);
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            assertThat((long) budget).isEqualTo(Math.max(64, unix.getMaxFileDescriptorCount() - 512));
+        }
+    }
+}
