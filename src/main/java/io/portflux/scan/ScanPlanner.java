@@ -110,15 +110,13 @@ public final class ScanPlanner {
         List<IPAddressSeqRange> includes = new ArrayList<>();
         Map<InetAddress, String> hostNames = new HashMap<>();
         for (TargetEntry entry : p.targets().includes()) {
-            switch (entry) {
-                case TargetEntry.Block block -> {
+            if (entry instanceof TargetEntry.Block block) {
                     if (!allow.permits(block.range())) {
                         throw new TargetNotAllowedException(block.spec(), "is outside the allowed targets");
                     }
                     includes.add(block.range());
                     described.add(new ResolvedTarget(block.spec(), null, block.range().toString(), null, null));
-                }
-                case TargetEntry.Host host -> {
+            } else if (entry instanceof TargetEntry.Host host) {
                     List<InetAddress> addresses = resolved.getOrDefault(host.name(), List.of());
                     if (addresses.isEmpty()) {
                         described.add(new ResolvedTarget(host.spec(), host.name(), null, null,
@@ -135,15 +133,14 @@ public final class ScanPlanner {
                     List<String> others = addresses.subList(1, addresses.size()).stream()
                             .map(InetAddress::getHostAddress).toList();
                     described.add(new ResolvedTarget(host.spec(), host.name(), first.getHostAddress(), others, null));
-                }
             }
         }
         List<IPAddressSeqRange> excludes = new ArrayList<>();
         for (TargetEntry entry : p.targets().excludes()) {
-            switch (entry) {
-                case TargetEntry.Block block -> excludes.add(block.range());
-                case TargetEntry.Host host -> resolved.getOrDefault(host.name(), List.of())
-                        .forEach(address -> excludes.add(range(address)));
+            if (entry instanceof TargetEntry.Block block) {
+                excludes.add(block.range());
+            } else if (entry instanceof TargetEntry.Host host) {
+                resolved.getOrDefault(host.name(), List.of()).forEach(address -> excludes.add(range(address)));
             }
         }
         HostSpace hosts = HostSpace.of(includes, excludes);

@@ -116,21 +116,36 @@ public final class Scanner {
     record Verdict(Reason reason, Double rttMs) {}
 
     private Mono<Verdict> attempt(int lane, InetSocketAddress target, ScanPlan plan, int tries, int faults) {
-        return prober.probe(lane, target, plan.timeout()).flatMap(outcome -> switch (outcome) {
-            case ProbeOutcome.Open open -> Mono.just(new Verdict(Reason.CONN_ACCEPT, millis(open.rtt())));
-            case ProbeOutcome.Refused refused -> Mono.just(new Verdict(Reason.CONN_REFUSED, millis(refused.rtt())));
-            case ProbeOutcome.Unreachable u -> Mono.just(new Verdict(u.reason(), millis(u.rtt())));
-            case ProbeOutcome.NoResponse none -> tries < plan.retries()
+        return prober.probe(lane, target, plan.timeout())
+                .flatMap(outcome -> next(lane, target, plan, tries, faults, outcome));
+    }
+
+    // Java 17 has no pattern switch; the chain covers every permitted ProbeOutcome.
+    private Mono<Verdict> next(int lane, InetSocketAddress target, ScanPlan plan, int tries, int faults,
+            ProbeOutcome outcome) {
+        if (outcome instanceof ProbeOutcome.Open open) {
+            return Mono.just(new Verdict(Reason.CONN_ACCEPT, millis(open.rtt())));
+        } else if (outcome instanceof ProbeOutcome.Refused refused) {
+            return Mono.just(new Verdict(Reason.CONN_REFUSED, millis(refused.rtt())));
+        } else if (outcome instanceof ProbeOutcome.Unreachable u) {
+            return Mono.just(new Verdict(u.reason(), millis(u.rtt())));
+        } else if (outcome instanceof ProbeOutcome.NoResponse) {
+            return tries < plan.retries()
                     ? attempt(lane, target, plan, tries + 1, faults)
                     : Mono.just(new Verdict(Reason.NO_RESPONSE, null));
-            case ProbeOutcome.SelfConnect self -> tries < Math.max(1, plan.retries())
+        } else if (outcome instanceof ProbeOutcome.SelfConnect) {
+            // A self-connect means nothing listened there; one more try normally gets the refusal.
+            return tries < Math.max(1, plan.retries())
                     ? attempt(lane, target, plan, tries + 1, faults)
                     : Mono.just(new Verdict(Reason.SELF_CONNECT, null));
-            case ProbeOutcome.LocalFault fault -> faults < LOCAL_FAULT_RETRIES
+        } else if (outcome instanceof ProbeOutcome.LocalFault) {
+            // The target was never asked: back off and ask again; never call it closed.
+            return faults < LOCAL_FAULT_RETRIES
                     ? Mono.delay(LOCAL_FAULT_FIRST_BACKOFF.multipliedBy(1L << faults), scheduler)
                             .then(attempt(lane, target, plan, tries, faults + 1))
                     : Mono.just(new Verdict(Reason.LOCAL_FAULT, null));
-        });
+        }
+        throw new IllegalStateException("unknown probe outcome " + outcome);
     }
 
     private EventData.Started started(String scanId, ScanPlan plan, long startMillis) {

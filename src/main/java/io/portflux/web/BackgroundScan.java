@@ -78,21 +78,19 @@ final class BackgroundScan {
 
     /** Records one event of the running scan; called serially by the scan's subscriber. */
     void record(ScanEvent event, Instant now) {
-        switch (event.data()) {
-            case EventData.Started s -> started = s;
-            case EventData.Port p -> {
-                if ("open".equals(p.state())) {
-                    synchronized (openPorts) {
-                        openPorts.add(new EventData.OpenPort(p.host(), p.ip(), p.port(), p.service()));
-                    }
-                }
+        EventData data = event.data();
+        if (data instanceof EventData.Started s) {
+            started = s;
+        } else if (data instanceof EventData.Port p && "open".equals(p.state())) {
+            synchronized (openPorts) {
+                openPorts.add(new EventData.OpenPort(p.host(), p.ip(), p.port(), p.service()));
             }
-            case EventData.Progress p -> progress = p;
-            case EventData.Done d -> {
-                done = d;
-                finishedAt = now;
-                status = d.status();
-            }
+        } else if (data instanceof EventData.Progress p) {
+            progress = p;
+        } else if (data instanceof EventData.Done d) {
+            done = d;
+            finishedAt = now;
+            status = d.status();
         }
         journal.append(event);
     }

@@ -1,5 +1,7 @@
 package io.portflux.probe;
 
+import io.portflux.testing.Listeners;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.scan.ProbeOutcome;

@@ -145,8 +145,10 @@ class ScanStreamControllerTests {
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_NDJSON)
                 .expectBody(String.class).returnResult().getResponseBody();
         JsonMapper json = JsonMapper.builder().build();
-        List<Map<?, ?>> lines = body.lines().filter(l -> !l.isBlank()).map(l -> (Map<?, ?>) json.readValue(l, Map.class)).toList();
-        assertThat(lines.get(0)).containsEntry("id", 1).containsEntry("event", "started");
+        List<Map<?, ?>> lines = new ArrayList<>();
+        body.lines().filter(l -> !l.isBlank()).forEach(l -> lines.add(json.readValue(l, Map.class)));
+        assertThat(lines.get(0).get("id")).isEqualTo(1);
+        assertThat(lines.get(0).get("event")).isEqualTo("started");
         assertThat(lines).anySatisfy(l -> {
             assertThat(l.get("event")).isEqualTo("port");
             assertThat(((Map<?, ?>) l.get("data")).get("port")).isEqualTo(open);

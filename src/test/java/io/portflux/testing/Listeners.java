@@ -1,20 +1,20 @@
-package io.portflux.probe;
+package io.portflux.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.channels.SocketChannel;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Listeners makes loopback listeners on ephemeral ports for probe tests. */
-final class Listeners {
+/** Listeners makes loopback listeners on ephemeral ports for tests. */
+public final class Listeners {
 
     private Listeners() {}
 
     /** A port that was just bound on {@code address} and released again, so nothing listens there. */
-    static int unusedPort(InetAddress address) throws IOException {
+    public static int unusedPort(InetAddress address) throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, address)) {
             return s.getLocalPort();
         }
@@ -24,33 +24,32 @@ final class Listeners {
      * A listener that never accepts and whose accept queue is already full, so the kernel drops further
      * SYNs and a connect to it times out.
      */
-    static final class FullQueue implements AutoCloseable {
-        final ServerSocket server;
-        final List<SocketChannel> fillers = new ArrayList<>();
+    public static final class FullQueue implements AutoCloseable {
+        /** Linux queues backlog + 1 connections; a backlog of 1 is full after two. */
+        private static final int FILLERS = 2;
 
-        FullQueue(InetAddress address) throws IOException {
+        final ServerSocket server;
+        final List<Socket> fillers = new ArrayList<>();
+
+        public FullQueue(InetAddress address) throws IOException {
             // Java turns a backlog <= 0 into 50, so 1 is the smallest real backlog.
             server = new ServerSocket(0, 1, address);
-            for (int i = 0; i < 3; i++) {
-                SocketChannel c = SocketChannel.open();
-                c.configureBlocking(false);
-                c.connect(new InetSocketAddress(address, server.getLocalPort()));
+            // Blocking connects return once the handshake is done, so the queue is full when this
+            // constructor returns: no waiting for handshakes to settle.
+            for (int i = 0; i < FILLERS; i++) {
+                Socket c = new Socket();
+                c.connect(new InetSocketAddress(address, server.getLocalPort()), 5_000);
                 fillers.add(c);
-            }
-            try {
-                Thread.sleep(50); // let the handshakes of the fillers settle
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
 
-        InetSocketAddress address() {
+        public InetSocketAddress address() {
             return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
         }
 
         @Override
         public void close() throws IOException {
-            for (SocketChannel c : fillers) {
+            for (Socket c : fillers) {
                 c.close();
             }
             server.close();
