@@ -52,7 +52,7 @@ public record ScanPlan(
         if (rate != null && rate < 1) {
             throw new IllegalArgumentException("rate must be >= 1");
         }
-        if (total() < 1) {
+        if (hosts.size().signum() == 0 || ports.size() == 0) {
             throw new IllegalArgumentException("a plan needs at least one probe");
         }
     }

@@ -15,7 +15,7 @@ final class ScanTally {
     private final LongAdder filtered = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final Queue<EventData.OpenPort> openPorts = new ConcurrentLinkedQueue<>();
-    private long lastReportedScanned = -1;
+    private long lastReportedScanned;
 
     ScanTally(long total, long startMillis) {
         this.total = total;
