@@ -1,0 +1,23 @@
+package io.portflux.scan;
+
+/**
+ * ScanObserver hears what every scan does, for metrics; it must be cheap and must not block,
+ * since it runs on the probe event loops.
+ */
+public interface ScanObserver {
+
+    /** An observer that does nothing. */
+    ScanObserver NONE = new ScanObserver() {};
+
+    /** A scan begins probing. */
+    default void scanStarted() {}
+
+    /** A scan ended with {@code status} ({@code completed}, {@code cancelled} or {@code failed}). */
+    default void scanFinished(String status) {}
+
+    /** One probe got its final verdict; {@code rttMs} is null when there was no answer. */
+    default void verdict(Reason reason, Double rttMs) {}
+
+    /** One connect attempt failed locally with {@code code} (EMFILE, ENOBUFS, ...). */
+    default void localFault(String code) {}
+}
