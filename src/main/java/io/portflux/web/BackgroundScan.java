@@ -119,8 +119,8 @@ final class BackgroundScan {
                 d != null ? d.filtered() : p == null ? 0 : p.filtered(),
                 d != null ? d.errors() : p == null ? 0 : p.errors(),
                 total == 0 ? 0 : Math.round(scanned * 10000.0 / total) / 100.0,
-                p == null ? null : p.rate(),
-                d != null ? d.elapsedMs() : p == null ? null : p.elapsedMs(),
+                p == null ? null : Double.valueOf(p.rate()),
+                d != null ? Long.valueOf(d.elapsedMs()) : p == null ? null : Long.valueOf(p.elapsedMs()),
                 p == null || d != null ? null : p.etaMs(),
                 open, createdAt, finishedAt, d == null ? null : d.message(), ScanSnapshot.links(id));
     }
