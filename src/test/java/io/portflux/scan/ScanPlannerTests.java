@@ -1,0 +1,143 @@
+package io.portflux.scan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+class ScanPlannerTests {
+
+    private final AtomicInteger lookups = new AtomicInteger();
+
+    /** Resolves a few fixed names without any network: a resolver stub. */
+    private final HostResolver stub = name -> {
+        lookups.incrementAndGet();
+        return Mono.just(switch (name) {
+            case "localhost" -> List.of(address("127.0.0.1"), address("::1"));
+            case "db.test" -> List.of(address("127.0.0.9"));
+            case "outside.test" -> List.of(address("192.0.2.7"));
+            default -> List.<InetAddress>of();
+        });
+    };
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private ScanPlan plan(String targets, String ports) {
+        return planner().plan(new ScanRequest(targets, ports, null, null, null, null, null, null, null)).block();
+    }
+
+    private ScanPlanner planner() {
+        return new ScanPlanner(Plans.limits(), AllowList.loopback(), stub, () -> 7L);
+    }
+
+    @Test
+    void defaultsComeFromTheLimits() {
+        ScanPlan plan = plan("127.0.0.1", null);
+        assertThat(plan.ports().size()).isGreaterThanOrEqualTo(1000);
+        assertThat(plan.concurrency()).isEqualTo(64);
+        assertThat(plan.timeout()).isEqualTo(Duration.ofMillis(200));
+        assertThat(plan.retries()).isEqualTo(1);
+        assertThat(plan.rate()).isNull();
+        assertThat(plan.reportAll()).isFalse();
+        assertThat(plan.randomOrder()).isTrue();
+        assertThat(plan.seed()).isEqualTo(7L);
+    }
+
+    @Test
+    void aNameIsResolvedOnceAndItsFirstAddressIsScannedLikeNmap() {
+        ScanPlan plan = plan("localhost,LOCALHOST", "80");
+        assertThat(plan.hosts().size()).hasToString("1");
+        assertThat(plan.hosts().addressAt(0).getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(plan.hostNames()).containsEntry(address("127.0.0.1"), "localhost");
+        assertThat(plan.targets().get(0).otherAddresses()).containsExactly("0:0:0:0:0:0:0:1");
+        assertThat(lookups.get()).isEqualTo(1);
+    }
+
+    @Test
+    void exclusionsApplyWhateverTheirPosition() {
+        ScanPlan before = plan("!127.0.0.5,127.0.0.1-10,!db.test", "80");
+        ScanPlan after = plan("127.0.0.1-10,!127.0.0.5,!db.test", "80");
+        assertThat(before.hosts()).isEqualTo(after.hosts());
+        assertThat(before.hosts().size()).hasToString("8");
+    }
+
+    @Test
+    void anUnresolvedNameIsReportedAndTheRestGoesOn() {
+        ScanPlan plan = plan("nowhere.test,127.0.0.1", "80");
+        assertThat(plan.targets()).anySatisfy(t -> {
+            assertThat(t.spec()).isEqualTo("nowhere.test");
+            assertThat(t.error()).isEqualTo("does not resolve");
+        });
+        assertThat(plan.total()).isEqualTo(1);
+    }
+
+    @Test
+    void nothingLeftToScanIsA400() {
+        assertThatThrownBy(() -> plan("nowhere.test", "80")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("targets").hasMessageContaining("nowhere.test");
+        assertThatThrownBy(() -> plan("127.0.0.1,!127.0.0.0/24", "80")).isInstanceOf(InvalidInputException.class);
+    }
+
+    @Test
+    void targetsOutsideTheAllowListAreRefusedAsAWholeNamingTheEntry() {
+        assertThatThrownBy(() -> plan("127.0.0.1,10.0.0.0/8", "80")).isInstanceOf(TargetNotAllowedException.class)
+                .hasMessageContaining("10.0.0.0/8");
+        // A block that only touches the allowed range is refused, not trimmed.
+        assertThatThrownBy(() -> plan("126.255.255.255-127.0.0.1", "80")).isInstanceOf(TargetNotAllowedException.class);
+        assertThatThrownBy(() -> plan("outside.test", "80")).isInstanceOf(TargetNotAllowedException.class)
+                .hasMessageContaining("outside.test").hasMessageContaining("192.0.2.7");
+    }
+
+    @Test
+    void overTheProbeLimitIsTooLarge() {
+        assertThatThrownBy(() -> plan("127.0.0.0/16", "all")).isInstanceOf(ScanTooLargeException.class)
+                .hasMessageContaining("127.0.0.0/16").hasMessageContaining("4294901760");
+    }
+
+    @Test
+    void checksRunInOrderSyntaxBeforePolicyBeforeSize() {
+        assertThatThrownBy(() -> plan("10.0.0.0/8", "99999")).isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> plan("10.0.0.0/8", "all")).isInstanceOf(TargetNotAllowedException.class);
+    }
+
+    @Test
+    void aLargeScanCostsNoMoreMemoryThanASmallOne() {
+        ScanLimits roomy = new ScanLimits(20_000_000, 64, 4096, Duration.ofMillis(200), Duration.ofMillis(10),
+                Duration.ofSeconds(30), 1, 5, 1_000_000);
+        ScanPlanner planner = new ScanPlanner(roomy, AllowList.loopback(), stub, () -> 7L);
+        ScanRequest small = new ScanRequest("127.0.0.1", "80", null, null, null, null, null, null, null);
+        ScanRequest large = new ScanRequest("127.0.0.0/8", "80", null, null, null, null, null, null, null);
+        planAndWalk(planner, small); // warm up class loading
+        long smallBytes = planAndWalk(planner, small);
+        long largeBytes = planAndWalk(planner, large);
+        // 16.7 million probes: materialising them would take hundreds of megabytes.
+        assertThat(largeBytes).isLessThan(smallBytes + 2_000_000);
+    }
+
+    private static long planAndWalk(ScanPlanner planner, ScanRequest request) {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        ScanPlan plan = planner.plan(request).block();
+        ProbeSpace space = new ProbeSpace(plan);
+        long walk = Math.min(space.size(), 1000);
+        for (long position = 0; position < walk; position++) {
+            space.addressAt(position);
+        }
+        // The last position reaches the far end of the space without walking up to it.
+        space.addressAt(space.size() - 1);
+        return threads.getCurrentThreadAllocatedBytes() - before - walk * 200;
+    }
+
+}
