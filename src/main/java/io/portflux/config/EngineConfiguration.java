@@ -7,11 +7,14 @@ import io.portflux.scan.AllowList;
 import io.portflux.scan.HostResolver;
 import io.portflux.scan.Prober;
 import io.portflux.scan.ScanLimits;
+import io.portflux.scan.ScanObserver;
 import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.Scanner;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Schedulers;
 
 /** EngineConfiguration wires the engine, the prober and the resolver from the portflux.* properties. */
 @Configuration(proxyBeanMethods = false)
@@ -53,7 +56,9 @@ public class EngineConfiguration {
     }
 
     @Bean
-    Scanner scanner(Prober prober, ScanProperties p) {
-        return new Scanner(prober, p.progressInterval());
+    Scanner scanner(Prober prober, ScanProperties p, ObjectProvider<ScanObserver> observer) {
+        // A context without MetricsConfiguration (a narrow test context) runs the engine unobserved.
+        return new Scanner(prober, p.progressInterval(), Schedulers.parallel(),
+                observer.getIfAvailable(() -> ScanObserver.NONE));
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -85,8 +86,10 @@ public final class Scanner {
                 .takeUntilOther(probesOver.asMono());
 
         AtomicReference<String> finalStatus = new AtomicReference<>("cancelled");
+        AtomicBoolean observed = new AtomicBoolean();
         return Flux.concat(
                         Mono.fromSupplier(() -> {
+                            observed.set(true);
                             observer.scanStarted();
                             return started(scanId, plan, start);
                         }),
@@ -102,7 +105,12 @@ public final class Scanner {
                     }
                 })
                 // A scan whose subscriber went away ends without a done event: that counts as cancelled.
-                .doFinally(signal -> observer.scanFinished(finalStatus.get()));
+                // Cancelled before the first request, the scan never started: it must not be counted as finished.
+                .doFinally(signal -> {
+                    if (observed.get()) {
+                        observer.scanFinished(finalStatus.get());
+                    }
+                });
     }
 
     private List<Flux<EventData>> lanes(ScanPlan plan, ScanTally tally) {

@@ -250,4 +250,48 @@ class ScannerTests {
                 .isNotEqualTo(java.util.stream.IntStream.rangeClosed(1, 200).boxed().toList());
     }
 
+
+    /** CountingObserver counts the scan hooks it hears. */
+    static final class CountingObserver implements ScanObserver {
+        final AtomicInteger started = new AtomicInteger();
+        final List<String> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void scanStarted() {
+            started.incrementAndGet();
+        }
+
+        @Override
+        public void scanFinished(String status) {
+            finished.add(status);
+        }
+    }
+
+    @Test
+    void theObserverHearsOneStartAndOneFinishPerScan() {
+        CountingObserver observer = new CountingObserver();
+        Scanner scanner = new Scanner(FakeProber.openOn(1, 22), Duration.ofMillis(250),
+                reactor.core.scheduler.Schedulers.parallel(), observer);
+        scanner.scan("s1", Plans.plan("127.0.0.1", "20-25", 4, 0, null, false, true), Mono.never())
+                .blockLast(Duration.ofSeconds(30));
+        assertThat(observer.started).hasValue(1);
+        assertThat(observer.finished).containsExactly("completed");
+    }
+
+    @Test
+    void aScanCancelledBeforeItsFirstRequestIsNeitherStartedNorFinished() {
+        CountingObserver observer = new CountingObserver();
+        Scanner scanner = new Scanner(FakeProber.openOn(1, 22), Duration.ofMillis(250),
+                reactor.core.scheduler.Schedulers.parallel(), observer);
+        reactor.core.publisher.BaseSubscriber<ScanEvent> idle = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                // requests nothing
+            }
+        };
+        scanner.scan("s1", Plans.plan("127.0.0.1", "20-25", 4, 0, null, false, true), Mono.never()).subscribe(idle);
+        idle.dispose();
+        assertThat(observer.started).hasValue(0);
+        assertThat(observer.finished).isEmpty();
+    }
 }
