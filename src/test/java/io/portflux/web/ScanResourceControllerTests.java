@@ -5,16 +5,16 @@ import static io.portflux.web.SseClient.number;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.probe.ConnectProber;
+import io.portflux.testing.Await;
+import io.portflux.testing.ListenerPool;
 import io.portflux.testing.Listeners;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,33 +42,15 @@ class ScanResourceControllerTests {
     @Autowired
     ScanRegistry registry;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ListenerPool listeners = new ListenerPool();
     private final List<String> started = new ArrayList<>();
 
     @AfterEach
     void cleanUp() throws Exception {
         // Evicted scans are gone already; only running ones need stopping.
         registry.list().stream().filter(s -> started.contains(s.id())).forEach(s -> registry.cancel(s.id()));
-        await(() -> registry.running() == 0, "all background scans stopped");
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
-    }
-
-    private int openListener() throws Exception {
-        ServerSocket s = new ServerSocket(0, 50, LOOPBACK);
-        resources.add(s);
-        return s.getLocalPort();
-    }
-
-    private String slowPorts(int n) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Listeners.FullQueue q = new Listeners.FullQueue(LOOPBACK);
-            resources.add(q);
-            ports.add(q.address().getPort());
-        }
-        return ports.stream().map(String::valueOf).collect(Collectors.joining(","));
+        Await.until(() -> registry.running() == 0, "all background scans stopped");
+        listeners.close();
     }
 
     private String start(String json) {
@@ -83,21 +65,13 @@ class ScanResourceControllerTests {
         return id;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(condition.getAsBoolean()).as(what).isTrue();
-    }
-
     private static List<String> signature(List<ServerSentEvent<Map<String, Object>>> events) {
         return events.stream().map(e -> e.id() + ":" + e.event() + ":" + e.data()).toList();
     }
 
     @Test
     void startsInTheBackgroundAndTwoWatchersOneLateSeeIdenticalSequences() throws Exception {
-        int open = openListener();
+        int open = listeners.open();
         String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + open + ",1-200\",\"report\":\"all\"}");
         var early = SseClient.all(client, "/api/scans/" + id + "/events");
         assertThat(last(early)).containsEntry("status", "completed");
@@ -125,7 +99,7 @@ class ScanResourceControllerTests {
 
     @Test
     void lastEventIdResumesExactlyAfterTheGivenId() throws Exception {
-        int open = openListener();
+        int open = listeners.open();
         String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + open + ",1-100\",\"report\":\"all\"}");
         var all = SseClient.all(client, "/api/scans/" + id + "/events");
         List<String> ids = all.stream().map(ServerSentEvent::id).toList();
@@ -145,16 +119,16 @@ class ScanResourceControllerTests {
 
     @Test
     void cancelStopsTheProbesAndEveryWatcherGetsCancelled() throws Exception {
-        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + slowPorts(3) + "\",\"timeout\":\"20s\",\"retries\":5}");
+        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + listeners.fullQueues(3) + "\",\"timeout\":\"20s\",\"retries\":5}");
         List<ServerSentEvent<Map<String, Object>>> watched = new CopyOnWriteArrayList<>();
         Disposable watcher = SseClient.stream(client, "/api/scans/" + id + "/events").subscribe(watched::add);
-        await(() -> prober.inFlight() >= 3, "probes in flight");
+        Await.until(() -> prober.inFlight() >= 3, "probes in flight");
         client.get().uri("/api/scans/" + id).exchange().expectBody().jsonPath("$.status").isEqualTo("running");
 
         client.delete().uri("/api/scans/" + id).exchange().expectStatus().isOk();
 
-        await(() -> prober.inFlight() == 0, "in-flight probes back to 0");
-        await(() -> !watched.isEmpty() && "done".equals(watched.get(watched.size() - 1).event()), "watcher got done");
+        Await.until(() -> prober.inFlight() == 0, "in-flight probes back to 0");
+        Await.until(() -> !watched.isEmpty() && "done".equals(watched.get(watched.size() - 1).event()), "watcher got done");
         assertThat(last(watched)).containsEntry("status", "cancelled").containsEntry("message", "cancelled by request");
         client.get().uri("/api/scans/" + id).exchange().expectBody().jsonPath("$.status").isEqualTo("cancelled");
         watcher.dispose();
@@ -162,10 +136,10 @@ class ScanResourceControllerTests {
 
     @Test
     void aWatcherThatHangsUpLeavesTheScanRunning() throws Exception {
-        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + slowPorts(1) + "\",\"timeout\":\"2s\",\"retries\":0}");
+        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + listeners.fullQueues(1) + "\",\"timeout\":\"2s\",\"retries\":0}");
         var first = SseClient.stream(client, "/api/scans/" + id + "/events").take(1).collectList().block(Duration.ofSeconds(10));
         assertThat(first).extracting(ServerSentEvent::event).containsExactly("started");
-        await(() -> registry.get(id).journal().followers() == 0, "the watcher is gone");
+        Await.until(() -> registry.get(id).journal().followers() == 0, "the watcher is gone");
         assertThat(registry.get(id).status()).isEqualTo("running");
         var rest = SseClient.all(client, "/api/scans/" + id + "/events");
         assertThat(last(rest)).containsEntry("status", "completed");
@@ -174,8 +148,8 @@ class ScanResourceControllerTests {
 
     @Test
     void aSlowWatcherDoesNotDelayAFastOne() throws Exception {
-        int open = openListener();
-        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + slowPorts(1) + "," + open
+        int open = listeners.open();
+        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + listeners.fullQueues(1) + "," + open
                 + "\",\"timeout\":\"1s\",\"retries\":0,\"report\":\"all\"}");
         // The slow watcher asks for one event and then reads nothing more.
         List<ServerSentEvent<Map<String, Object>>> slow = new CopyOnWriteArrayList<>();
@@ -225,7 +199,7 @@ class ScanResourceControllerTests {
 
     @Test
     void pastTheRunningLimitA429WithRetryAfter() throws Exception {
-        String ports = slowPorts(1);
+        String ports = listeners.fullQueues(1);
         for (int i = 0; i < 3; i++) {
             start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + ports + "\",\"timeout\":\"20s\",\"retries\":3}");
         }
@@ -235,7 +209,7 @@ class ScanResourceControllerTests {
                 .expectHeader().exists("Retry-After")
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
         registry.cancel(started.get(0));
-        await(() -> registry.running() == 2, "one slot free");
+        Await.until(() -> registry.running() == 2, "one slot free");
         start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + ports + "\",\"timeout\":\"20s\"}");
     }
 

@@ -6,10 +6,10 @@ import static io.portflux.web.SseClient.number;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.probe.ConnectProber;
+import io.portflux.testing.Await;
+import io.portflux.testing.ListenerPool;
 import io.portflux.testing.Listeners;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,33 +38,19 @@ class ScanStreamControllerTests {
     @Autowired
     ConnectProber prober;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ListenerPool listeners = new ListenerPool();
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
-    }
-
-    private int openListener() throws Exception {
-        ServerSocket s = new ServerSocket(0, 50, LOOPBACK);
-        resources.add(s);
-        return s.getLocalPort();
-    }
-
-    private int fullQueueListener() throws Exception {
-        Listeners.FullQueue q = new Listeners.FullQueue(LOOPBACK);
-        resources.add(q);
-        return q.address().getPort();
+        listeners.close();
     }
 
     @Test
     void streamsStartedPortsProgressAndDoneWithRisingIdsAndCountersThatAddUp() throws Exception {
-        int open1 = openListener();
-        int open2 = openListener();
+        int open1 = listeners.open();
+        int open2 = listeners.open();
         int closed = Listeners.unusedPort(LOOPBACK);
-        int filtered = fullQueueListener();
+        int filtered = listeners.fullQueue();
         String ports = open1 + "," + open2 + "," + closed + "," + filtered;
 
         var events = SseClient.all(client,
@@ -97,7 +83,7 @@ class ScanStreamControllerTests {
 
     @Test
     void reportOpenSendsOnlyOpenPorts() throws Exception {
-        int open = openListener();
+        int open = listeners.open();
         int closed = Listeners.unusedPort(LOOPBACK);
         var events = SseClient.all(client, "/api/scan?targets=localhost&ports=" + open + "," + closed);
         List<Map<String, Object>> ports = events.stream().filter(e -> "port".equals(e.event()))
@@ -125,7 +111,7 @@ class ScanStreamControllerTests {
 
     @Test
     void aNameThatDoesNotResolveIsReportedAndTheRestIsScanned() throws Exception {
-        int open = openListener();
+        int open = listeners.open();
         var events = SseClient.all(client, "/api/scan?targets=no-such-host.invalid,127.0.0.1&ports=" + open);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> targets = (List<Map<String, Object>>) events.get(0).data().get("targets");
@@ -138,7 +124,7 @@ class ScanStreamControllerTests {
 
     @Test
     void ndjsonGivesTheSameEventsAsJsonLines() throws Exception {
-        int open = openListener();
+        int open = listeners.open();
         String body = client.get().uri("/api/scan?targets=127.0.0.1&ports=" + open)
                 .accept(MediaType.APPLICATION_NDJSON).exchange()
                 .expectStatus().isOk()
@@ -208,29 +194,18 @@ class ScanStreamControllerTests {
     void whenTheClientGoesAwayEveryProbeChannelIsClosed() throws Exception {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            ports.add(fullQueueListener());
+            ports.add(listeners.fullQueue());
         }
         String list = ports.stream().map(String::valueOf).collect(Collectors.joining(","));
         var stream = SseClient.stream(client, "/api/scan?targets=127.0.0.1&ports=" + list + "&timeout=20s&retries=5");
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         reactor.core.Disposable subscription = stream.subscribe(e -> seen.add(e.event()));
-        awaitInFlight(n -> n == 4, "all four probes in flight");
+        Await.until(() -> prober.inFlight() == 4, "all four probes in flight");
         // On a warm server the probes can be in flight before the started event reaches this client.
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (seen.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(() -> !seen.isEmpty(), "the started event arrived");
         assertThat(seen).containsExactly("started");
         // The client hangs up; the server sees the connection go and cancels the scan.
         subscription.dispose();
-        awaitInFlight(n -> n == 0, "no probe channel left open");
-    }
-
-    private void awaitInFlight(java.util.function.IntPredicate condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.test(prober.inFlight()) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(condition.test(prober.inFlight())).as(what + " (in flight: " + prober.inFlight() + ")").isTrue();
+        Await.until(() -> prober.inFlight() == 0, "no probe channel left open");
     }
 }
