@@ -27,7 +27,7 @@ form.addEventListener('submit', event => {
   start();
 });
 cancelButton.addEventListener('click', cancel);
-$('recent-refresh').addEventListener('click', loadRecent);
+$('recent-refresh').addEventListener('click', () => loadRecent());
 // Leaving the page closes the stream at once instead of leaving it to the browser's teardown.
 window.addEventListener('pagehide', () => current?.events?.close());
 
@@ -38,11 +38,12 @@ function init() {
   fillForm(params);
   const scan = params.get('scan');
   if (scan) {
-    open(scan, { checkFirst: true });
+    open(scan);
   } else if (params.get('autostart') === 'true') {
     start();
+  } else {
+    loadRecent();
   }
-  loadRecent();
 }
 
 function fillForm(params) {
@@ -84,8 +85,7 @@ async function start() {
       return;
     }
     const created = await response.json();
-    open(created.id, { checkFirst: false });
-    loadRecent();
+    open(created.id);
   } catch (error) {
     showProblem({ detail: `Could not reach the server: ${error.message}` });
   } finally {
@@ -95,26 +95,14 @@ async function start() {
 }
 
 /** Shows scan {@code id}: replays its events from the first one, then follows it live. */
-async function open(id, { checkFirst }) {
+function open(id) {
   close();
-  const mine = { id, events: null, snapshot: null, urls: [] };
+  const mine = { id, events: null, snapshot: null, urls: [], progressed: false };
   current = mine;
   view.reset(id);
   history.replaceState(null, '', `?scan=${encodeURIComponent(id)}`);
   markRecent();
   cancelButton.hidden = true;
-  if (checkFirst) {
-    // An unknown or evicted id would only show up as an EventSource error without a reason;
-    // the snapshot request brings back the problem detail to show instead.
-    const response = await fetch(api(id), { headers: { Accept: 'application/json' } }).catch(() => null);
-    if (current !== mine) return;
-    if (!response || !response.ok) {
-      const problem = response ? await problemOf(response) : { detail: 'Could not reach the server.' };
-      view.setStatus('missing', `Scan ${id.slice(0, 8)}: not found`);
-      view.showMessage(problem.detail);
-      return;
-    }
-  }
   const events = new EventSource(`${api(id)}/events`);
   mine.events = events;
   for (const type of ['started', 'port', 'progress']) {
@@ -122,6 +110,12 @@ async function open(id, { checkFirst }) {
       if (current !== mine) return;
       view.enqueue(type, JSON.parse(e.data), e.lastEventId);
       if (type === 'started') cancelButton.hidden = false;
+      if (type === 'progress' && !mine.progressed) {
+        // The server answers 500 to GET /api/scans while any scan has yet to send its first
+        // progress event (BackgroundScan.snapshot unboxes a null elapsedMs), so the list waits.
+        mine.progressed = true;
+        loadRecent();
+      }
     });
   }
   events.addEventListener('done', e => {
@@ -141,15 +135,28 @@ async function open(id, { checkFirst }) {
   events.addEventListener('error', () => {
     if (current !== mine || view.finished) return;
     if (events.readyState === EventSource.CLOSED) {
-      // EventSource gives up only on a non-SSE answer, such as a 404 after the scan was evicted.
-      view.setStatus('failed', `Scan ${id.slice(0, 8)}: lost; failed`);
-      view.showMessage('The event stream was refused by the server.');
+      // EventSource gives up only on a non-SSE answer, such as a 404 for an unknown or evicted
+      // scan, and it does not say why; the snapshot request brings back the problem detail.
       cancelButton.hidden = true;
+      explainRefusal(mine);
     } else {
       // EventSource reconnects by itself and sends Last-Event-ID, so nothing is lost or repeated.
       view.setStatus('reconnecting', `Scan ${id.slice(0, 8)}: connection lost, reconnecting`);
     }
   });
+}
+
+async function explainRefusal(scan) {
+  const response = await fetch(api(scan.id), { headers: { Accept: 'application/json' } }).catch(() => null);
+  if (current !== scan) return;
+  const short = scan.id.slice(0, 8);
+  if (response && response.status === 404) {
+    view.setStatus('missing', `Scan ${short}: not found`);
+    view.showMessage((await problemOf(response)).detail);
+  } else {
+    view.setStatus('failed', `Scan ${short}: event stream refused; failed`);
+    view.showMessage(response ? (await problemOf(response)).detail : 'Could not reach the server.');
+  }
 }
 
 function close() {
@@ -202,11 +209,15 @@ async function cancel() {
   }
 }
 
-async function loadRecent() {
+async function loadRecent(retried = false) {
   let scans;
   try {
     const response = await fetch('/api/scans', { headers: { Accept: 'application/json' } });
-    if (!response.ok) return;
+    if (!response.ok) {
+      // A 5xx may be passing (a scan between start and first progress); one later try is enough.
+      if (response.status >= 500 && !retried) setTimeout(() => loadRecent(true), 1500);
+      return;
+    }
     scans = await response.json();
   } catch {
     return;
@@ -229,7 +240,7 @@ async function loadRecent() {
     state.setAttribute('aria-hidden', 'true');
     button.append(state, title, meta);
     button.addEventListener('click', () => {
-      open(scan.id, { checkFirst: true });
+      open(scan.id);
       $('live').focus();
     });
     li.appendChild(button);
