@@ -38,7 +38,7 @@ function init() {
   fillForm(params);
   const scan = params.get('scan');
   if (scan) {
-    open(scan);
+    open(scan, { fillForm: true });
   } else if (params.get('autostart') === 'true') {
     start();
   } else {
@@ -85,7 +85,9 @@ async function start() {
       return;
     }
     const created = await response.json();
-    open(created.id);
+    open(created.id, { fillForm: false });
+    // In the one-column layout the results sit below the form, out of sight.
+    if (matchMedia('(max-width: 820px)').matches) $('live').scrollIntoView({ block: 'start' });
   } catch (error) {
     showProblem({ detail: `Could not reach the server: ${error.message}` });
   } finally {
@@ -95,9 +97,9 @@ async function start() {
 }
 
 /** Shows scan {@code id}: replays its events from the first one, then follows it live. */
-function open(id) {
+function open(id, { fillForm: fill }) {
   close();
-  const mine = { id, events: null, snapshot: null, urls: [], progressed: false };
+  const mine = { id, events: null, snapshot: null, urls: [], progressed: false, fill };
   current = mine;
   view.reset(id);
   history.replaceState(null, '', `?scan=${encodeURIComponent(id)}`);
@@ -181,6 +183,10 @@ async function finish(scan, done) {
   if (current !== scan) return;
   snapshot ??= { id: scan.id, ...done };
   scan.snapshot = snapshot;
+  // A scan opened from a link or the list fills the form, ready to be tweaked and run again.
+  if (scan.fill && snapshot.request) {
+    fillForm(new URLSearchParams({ ports: 'top-1000', report: 'open', ...definedOnly(snapshot.request) }));
+  }
   const json = blobUrl(toJson(snapshot, view.rtts), 'application/json');
   const csv = blobUrl(toCsv(snapshot, view.rtts), 'text/csv');
   scan.urls.push(json, csv);
@@ -240,7 +246,7 @@ async function loadRecent(retried = false) {
     state.setAttribute('aria-hidden', 'true');
     button.append(state, title, meta);
     button.addEventListener('click', () => {
-      open(scan.id);
+      open(scan.id, { fillForm: true });
       $('live').focus();
     });
     li.appendChild(button);
@@ -287,6 +293,10 @@ function clearProblem() {
   formError.hidden = true;
   formError.textContent = '';
   for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+}
+
+function definedOnly(object) {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v != null && v !== ''));
 }
 
 function api(id) {

@@ -276,6 +276,8 @@ class ScanPageTests {
         assertThat(text("c-scanned")).isEqualTo("8 / 8");
         // Reattaching must not have started a second scan of the same ports.
         assertThat(scansOfPorts(ports)).isEqualTo(1);
+        // The reattached scan fills the form with its own request, ready to run again.
+        wait(Duration.ofSeconds(5)).until(d -> ports.equals(d.findElement(By.id("ports")).getDomProperty("value")));
 
         // Opening the link of the finished scan elsewhere replays it in full.
         driver.get("about:blank");
