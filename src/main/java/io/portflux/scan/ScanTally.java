@@ -22,12 +22,18 @@ final class ScanTally {
         this.startMillis = startMillis;
     }
 
+    /** Counts a verdict and keeps the port when it is open. */
     void record(EventData.Port port, PortState state) {
+        if (state == PortState.OPEN) {
+            openPorts.add(new EventData.OpenPort(port.host(), port.ip(), port.port(), port.service()));
+        }
+        count(state);
+    }
+
+    /** Counts a verdict that has no event. */
+    void count(PortState state) {
         switch (state) {
-            case OPEN -> {
-                open.increment();
-                openPorts.add(new EventData.OpenPort(port.host(), port.ip(), port.port(), port.service()));
-            }
+            case OPEN -> open.increment();
             case CLOSED -> closed.increment();
             case FILTERED -> filtered.increment();
             case ERROR -> errors.increment();

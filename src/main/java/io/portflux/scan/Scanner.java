@@ -130,15 +130,21 @@ public final class Scanner {
     private Mono<EventData> probe(int lane, ProbeSpace space, long position, ScanPlan plan, ScanTally tally) {
         InetSocketAddress target = space.addressAt(position);
         return attempt(lane, target, plan, 0, 0).mapNotNull(verdict -> {
-            InetAddress ip = target.getAddress();
-            int port = target.getPort();
-            EventData.Port event = new EventData.Port(
-                    plan.hostNames().getOrDefault(ip, ip.getHostAddress()), ip.getHostAddress(), port,
-                    verdict.reason().state().wireName(), verdict.reason().wireName(),
-                    ServiceNames.of(port).orElse(null), verdict.rttMs());
-            tally.record(event, verdict.reason().state());
+            PortState state = verdict.reason().state();
             observer.verdict(verdict.reason(), verdict.rttMs());
-            return plan.reportAll() || verdict.reason() == Reason.CONN_ACCEPT ? event : null;
+            if (state != PortState.OPEN && !plan.reportAll()) {
+                // Most probes end here: counted, with no event and no formatting work.
+                tally.count(state);
+                return null;
+            }
+            InetAddress ip = target.getAddress();
+            String text = AddressText.of(ip);
+            int port = target.getPort();
+            EventData.Port event = new EventData.Port(plan.hostNames().getOrDefault(ip, text), text, port,
+                    state.wireName(), verdict.reason().wireName(), ServiceNames.of(port).orElse(null),
+                    verdict.rttMs());
+            tally.record(event, state);
+            return event;
         });
     }
 

@@ -102,6 +102,24 @@ class ScanStreamControllerTests {
     }
 
     @Test
+    void scansIpv6LoopbackWhereTheMachineHasIt() throws Exception {
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+        java.net.ServerSocket listener;
+        try {
+            listener = new java.net.ServerSocket(0, 50, v6);
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no ::1 here: " + e);
+            return;
+        }
+        try (listener) {
+            var events = SseClient.all(client, "/api/scan?targets=[::1]&ports=" + listener.getLocalPort());
+            assertThat(events).filteredOn(e -> "port".equals(e.event())).singleElement()
+                    .satisfies(e -> assertThat(e.data()).containsEntry("ip", "::1")
+                            .containsEntry("state", "open"));
+        }
+    }
+
+    @Test
     void portEventsCarryTheServiceName() throws Exception {
         // Nothing listens on 1 here, but report=all gives it an event with its well-known name.
         var events = SseClient.all(client, "/api/scan?targets=127.0.0.1&ports=1,22&report=all&order=sequential");
