@@ -84,6 +84,12 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
 
     /** Parses {@code entry}; errors report {@code written}, the entry as the client wrote it. */
     private static TargetEntry parseEntry(String written, String entry) {
+        if (entry.indexOf('%') >= 0) {
+            // A zone id only makes sense on a link-local or multicast address, both always denied; and
+            // the scan connects by address bytes, so a zone would be silently dropped.
+            throw new InvalidInputException(FIELD, written,
+                    "zone ids (fe80::1%eth0) are not accepted: scoped addresses are link-local, which is never scanned");
+        }
         if (entry.startsWith("[")) {
             return bracketedIpv6(written, entry);
         }
