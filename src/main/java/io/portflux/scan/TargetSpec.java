@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>Entries are comma-separated. Each is a host name, an IPv4 or IPv6 address (IPv6 optionally in
  * brackets), a CIDR block, or an IPv4 range ({@code 127.0.0.1-127.0.0.20} or {@code 127.0.0.1-20}).
- * A leading {@code !} excludes the entry. Parsing is purely syntactic: names are not resolved.
+ * A leading {@code !} excludes the entry. Zone ids ({@code fe80::1%eth0}) are refused. Parsing is
+ * purely syntactic: names are not resolved.
  */
 public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes) {
 
