@@ -103,3 +103,48 @@ Fails the render when the autoscaler bounds are inverted.
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
 {{- end }}
 {{- end }}
+
+{{/*
+The app's built-in deny-list (TargetPolicy.BUILT_IN_DENY; a test keeps the two equal). The app
+enforces it whatever the values say; the NetworkPolicy leaves it out of the allowed egress too.
+*/}}
+{{- define "portflux.builtInDeny" -}}
+0.0.0.0/8 169.254.0.0/16 224.0.0.0/4 255.255.255.255/32 ::/128 fd00:ec2::254/128 fe80::/10 ff00::/8
+{{- end }}
+
+{{/*
+The bits of an IP address as a string of 0s and 1s: 32 for dotted IPv4, 128 for IPv6 text
+(without a dotted IPv4 tail, which the schema does not accept in CIDRs).
+*/}}
+{{- define "portflux.addressBits" -}}
+{{- if contains "." . -}}
+{{- range splitList "." . }}{{ printf "%08b" (atoi .) }}{{ end -}}
+{{- else -}}
+{{- $nibbles := dict "0" "0000" "1" "0001" "2" "0010" "3" "0011" "4" "0100" "5" "0101" "6" "0110" "7" "0111" "8" "1000" "9" "1001" "a" "1010" "b" "1011" "c" "1100" "d" "1101" "e" "1110" "f" "1111" -}}
+{{- $halves := splitList "::" (lower .) -}}
+{{- $head := list -}}
+{{- $tail := list -}}
+{{- if first $halves }}{{ $head = splitList ":" (first $halves) }}{{ end -}}
+{{- if and (eq (len $halves) 2) (last $halves) }}{{ $tail = splitList ":" (last $halves) }}{{ end -}}
+{{- $groups := $head -}}
+{{- range until (int (sub 8 (add (len $head) (len $tail)))) }}{{ $groups = append $groups "0" }}{{ end -}}
+{{- range concat $groups $tail -}}
+{{- range splitList "" (printf "%04s" .) }}{{ get $nibbles . }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+"true" when the CIDR (index . 0) lies inside the CIDR (index . 1): same IP version, a prefix at
+least as long, and the same leading bits. CIDRs nest or are disjoint, so this decides everything.
+*/}}
+{{- define "portflux.cidrInside" -}}
+{{- $inner := splitList "/" (index . 0) -}}
+{{- $outer := splitList "/" (index . 1) -}}
+{{- $innerBits := include "portflux.addressBits" (first $inner) -}}
+{{- $outerBits := include "portflux.addressBits" (first $outer) -}}
+{{- $length := atoi (last $outer) -}}
+{{- if and (eq (len $innerBits) (len $outerBits)) (ge (atoi (last $inner)) $length) (eq (trunc $length $innerBits) (trunc $length $outerBits)) -}}
+true
+{{- end -}}
+{{- end }}

@@ -3,13 +3,13 @@ package io.portflux.config;
 import io.portflux.probe.ConnectProber;
 import io.portflux.probe.NettyHostResolver;
 import io.portflux.probe.ProbeLoops;
-import io.portflux.scan.AllowList;
 import io.portflux.scan.HostResolver;
 import io.portflux.scan.Prober;
 import io.portflux.scan.ScanLimits;
 import io.portflux.scan.ScanObserver;
 import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.Scanner;
+import io.portflux.scan.TargetPolicy;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -30,8 +30,8 @@ public class EngineConfiguration {
     }
 
     @Bean
-    AllowList allowList(TargetProperties targets) {
-        return AllowList.of(targets.allow());
+    TargetPolicy targetPolicy(TargetProperties targets, PortPolicyProperties ports) {
+        return TargetPolicy.of(targets.allow(), targets.deny(), ports.deny());
     }
 
     @Bean(destroyMethod = "close")
@@ -51,8 +51,8 @@ public class EngineConfiguration {
     }
 
     @Bean
-    ScanPlanner scanPlanner(ScanLimits limits, AllowList allow, HostResolver resolver) {
-        return new ScanPlanner(limits, allow, resolver);
+    ScanPlanner scanPlanner(ScanLimits limits, TargetPolicy policy, HostResolver resolver) {
+        return new ScanPlanner(limits, policy, resolver);
     }
 
     @Bean

@@ -1,10 +1,7 @@
 package io.portflux.scan;
 
 import inet.ipaddr.IPAddressSeqRange;
-import inet.ipaddr.ipv4.IPv4Address;
-import inet.ipaddr.ipv6.IPv6Address;
 import java.math.BigInteger;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -22,25 +19,29 @@ import reactor.core.publisher.Mono;
  * ScanPlanner turns a {@link ScanRequest} into a {@link ScanPlan}, or rejects it.
  *
  * <p>Checks run in a fixed order so that a client sees the most basic problem first: parameter
- * syntax (400), then name resolution, then the allow-list (403), then the size limit (413). No
+ * syntax (400), then name resolution, then the target policy (403), then the size limit (413). No
  * probe is sent for a rejected request.
+ *
+ * <p>A name is resolved once, here. Every address it resolves to must pass the policy, so that the
+ * decision does not hang on the order of the answers; the scan then connects to the first of those
+ * checked addresses and never resolves the name again, so DNS rebinding cannot move it elsewhere.
  */
 public final class ScanPlanner {
 
     private static final int RESOLVE_CONCURRENCY = 16;
 
     private final ScanLimits limits;
-    private final AllowList allow;
+    private final TargetPolicy policy;
     private final HostResolver resolver;
     private final Supplier<Long> seeds;
 
-    public ScanPlanner(ScanLimits limits, AllowList allow, HostResolver resolver) {
-        this(limits, allow, resolver, new SecureRandom()::nextLong);
+    public ScanPlanner(ScanLimits limits, TargetPolicy policy, HostResolver resolver) {
+        this(limits, policy, resolver, new SecureRandom()::nextLong);
     }
 
-    ScanPlanner(ScanLimits limits, AllowList allow, HostResolver resolver, Supplier<Long> seeds) {
+    ScanPlanner(ScanLimits limits, TargetPolicy policy, HostResolver resolver, Supplier<Long> seeds) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.allow = Objects.requireNonNull(allow, "allow");
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.resolver = Objects.requireNonNull(resolver, "resolver");
         this.seeds = Objects.requireNonNull(seeds, "seeds");
     }
@@ -111,36 +112,42 @@ public final class ScanPlanner {
         Map<InetAddress, String> hostNames = new HashMap<>();
         for (TargetEntry entry : p.targets().includes()) {
             if (entry instanceof TargetEntry.Block block) {
-                    if (!allow.permits(block.range())) {
-                        throw new TargetNotAllowedException(block.spec(), "is outside the allowed targets");
-                    }
-                    includes.add(block.range());
-                    described.add(new ResolvedTarget(block.spec(), null, block.range().toString(), null, null));
+                policy.refusal(block.range()).ifPresent(why -> {
+                    throw new TargetNotAllowedException(block.spec(), why);
+                });
+                includes.add(block.range());
+                described.add(new ResolvedTarget(block.spec(), null, block.range().toString(), null, null));
             } else if (entry instanceof TargetEntry.Host host) {
-                    List<InetAddress> addresses = resolved.getOrDefault(host.name(), List.of());
-                    if (addresses.isEmpty()) {
-                        described.add(new ResolvedTarget(host.spec(), host.name(), null, null,
-                                "does not resolve"));
-                        continue;
-                    }
-                    InetAddress first = addresses.get(0);
-                    if (!allow.permits(first)) {
+                List<InetAddress> addresses = resolved.getOrDefault(host.name(), List.of());
+                if (addresses.isEmpty()) {
+                    described.add(new ResolvedTarget(host.spec(), host.name(), null, null, "does not resolve"));
+                    continue;
+                }
+                for (InetAddress address : addresses) {
+                    policy.refusal(address).ifPresent(why -> {
                         throw new TargetNotAllowedException(host.spec(),
-                                "resolves to " + first.getHostAddress() + ", outside the allowed targets");
-                    }
-                    includes.add(range(first));
-                    hostNames.putIfAbsent(first, host.name());
-                    List<String> others = addresses.subList(1, addresses.size()).stream()
-                            .map(InetAddress::getHostAddress).toList();
-                    described.add(new ResolvedTarget(host.spec(), host.name(), first.getHostAddress(), others, null));
+                                "resolves to " + TargetPolicy.describe(AddressBlocks.range(address)) + ", which " + why);
+                    });
+                }
+                InetAddress first = addresses.get(0);
+                includes.add(AddressBlocks.range(first));
+                hostNames.putIfAbsent(first, host.name());
+                List<String> others = addresses.subList(1, addresses.size()).stream()
+                        .map(InetAddress::getHostAddress).toList();
+                described.add(new ResolvedTarget(host.spec(), host.name(), first.getHostAddress(), others, null));
             }
         }
+        policy.deniedPort(p.ports()).ifPresent(port -> {
+            throw new TargetNotAllowedException(PortList.FIELD,
+                    p.request().ports() == null ? PortList.DEFAULT : p.request().ports(),
+                    "includes port " + port + ", which is never probed (portflux.ports.deny)");
+        });
         List<IPAddressSeqRange> excludes = new ArrayList<>();
         for (TargetEntry entry : p.targets().excludes()) {
             if (entry instanceof TargetEntry.Block block) {
                 excludes.add(block.range());
             } else if (entry instanceof TargetEntry.Host host) {
-                resolved.getOrDefault(host.name(), List.of()).forEach(address -> excludes.add(range(address)));
+                resolved.getOrDefault(host.name(), List.of()).forEach(address -> excludes.add(AddressBlocks.range(address)));
             }
         }
         HostSpace hosts = HostSpace.of(includes, excludes);
@@ -155,13 +162,6 @@ public final class ScanPlanner {
         }
         return new ScanPlan(p.request(), described, hosts, hostNames, p.ports(), p.concurrency(), p.timeout(),
                 p.retries(), p.rate(), p.reportAll(), p.randomOrder(), p.seed());
-    }
-
-    static IPAddressSeqRange range(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        return address instanceof Inet4Address
-                ? new IPv4Address(bytes).toSequentialRange()
-                : new IPv6Address(bytes).toSequentialRange();
     }
 
     private static List<TargetEntry> concat(List<TargetEntry> a, List<TargetEntry> b) {

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>Entries are comma-separated. Each is a host name, an IPv4 or IPv6 address (IPv6 optionally in
  * brackets), a CIDR block, or an IPv4 range ({@code 127.0.0.1-127.0.0.20} or {@code 127.0.0.1-20}).
- * A leading {@code !} excludes the entry. Parsing is purely syntactic: names are not resolved.
+ * A leading {@code !} excludes the entry. Zone ids ({@code fe80::1%eth0}) are refused. Parsing is
+ * purely syntactic: names are not resolved.
  */
 public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes) {
 
@@ -84,6 +85,12 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
 
     /** Parses {@code entry}; errors report {@code written}, the entry as the client wrote it. */
     private static TargetEntry parseEntry(String written, String entry) {
+        if (entry.indexOf('%') >= 0) {
+            // A zone id only makes sense on a link-local or multicast address, both always denied; and
+            // the scan connects by address bytes, so a zone would be silently dropped.
+            throw new InvalidInputException(FIELD, written,
+                    "zone ids (fe80::1%eth0) are not accepted: scoped addresses are link-local, which is never scanned");
+        }
         if (entry.startsWith("[")) {
             return bracketedIpv6(written, entry);
         }

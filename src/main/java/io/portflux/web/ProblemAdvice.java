@@ -31,7 +31,7 @@ public class ProblemAdvice {
     @ExceptionHandler(TargetNotAllowedException.class)
     ResponseEntity<ProblemDetail> notAllowed(TargetNotAllowedException e) {
         ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "target-not-allowed", "Target not allowed", e.getMessage());
-        problem.setProperty("field", "targets");
+        problem.setProperty("field", e.field());
         problem.setProperty("value", e.target());
         return respond(problem);
     }

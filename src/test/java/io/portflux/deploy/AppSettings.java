@@ -1,5 +1,6 @@
 package io.portflux.deploy;
 
+import io.portflux.config.PortPolicyProperties;
 import io.portflux.config.ProbeProperties;
 import io.portflux.config.RegistryProperties;
 import io.portflux.config.ScanProperties;
@@ -36,10 +37,11 @@ record AppSettings(Map<String, Object> properties) {
 
     static final Path APP_YAML = Path.of("src/main/resources/application.yaml");
 
-    /** The four property records of the app and their prefixes. */
+    /** The property records of the app and their prefixes. */
     static final Map<String, Class<?>> PORTFLUX_RECORDS = Map.of(
             "portflux.scan", ScanProperties.class,
             "portflux.targets", TargetProperties.class,
+            "portflux.ports", PortPolicyProperties.class,
             "portflux.probe", ProbeProperties.class,
             "portflux.scans", RegistryProperties.class);
 

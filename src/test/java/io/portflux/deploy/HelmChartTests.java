@@ -20,7 +20,11 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.portflux.config.PortPolicyProperties;
 import io.portflux.config.ProbeProperties;
+import io.portflux.scan.TargetPolicy;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
 import io.portflux.config.RegistryProperties;
 import io.portflux.config.ScanProperties;
 import io.portflux.config.TargetProperties;
@@ -274,6 +278,8 @@ class HelmChartTests {
         assertThat(egress).hasSize(2);
         assertThat(egress.get(0).getTo()).extracting(peer -> peer.getIpBlock().getCidr())
                 .containsExactly("10.20.0.0/24", "127.0.0.0/8", "fd00:20::/64");
+        assertThat(egress.get(0).getTo()).extracting(peer -> peer.getIpBlock().getExcept())
+                .containsExactly(List.of("10.20.0.128/25"), List.of(), List.of("fd00:20::53/128"));
         assertThat(egress.get(0).getPorts()).as("scans may reach any port of an allowed CIDR").isNullOrEmpty();
         assertThat(egress.get(1).getTo()).singleElement().satisfies(peer -> {
             assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "kube-system");
@@ -281,6 +287,71 @@ class HelmChartTests {
         });
         assertThat(egress.get(1).getPorts()).extracting(NetworkPolicyPort::getProtocol, p -> p.getPort().getIntVal())
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("UDP", 53), org.assertj.core.groups.Tuple.tuple("TCP", 53));
+    }
+
+    static Stream<Arguments> egressCases() {
+        return Stream.of(
+                Arguments.of("everything allowed", List.of("0.0.0.0/0", "::/0"), List.of()),
+                Arguments.of("a deny inside an allow", List.of("10.0.0.0/8", "127.0.0.0/8"), List.of("10.0.0.0/16", "10.1.2.3/32")),
+                Arguments.of("an allow inside a deny", List.of("169.254.169.254/32", "127.0.0.0/8", "fe80::/64"), List.of()),
+                Arguments.of("a deny equal to an allow", List.of("10.9.0.0/16", "::1/128"), List.of("10.9.0.0/16")),
+                Arguments.of("a deny that repeats a built-in", List.of("169.0.0.0/8"), List.of("169.254.0.0/16", "169.254.169.254/32")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("egressCases")
+    void networkPolicyEgressIsTheAllowListMinusTheDenyList(String name, List<String> allow, List<String> deny) throws IOException {
+        String values = "networkPolicy:\n  enabled: true\nportflux:\n  targets:\n    allow: " + flow(allow)
+                + "\n    deny: " + flow(deny) + "\n";
+        NetworkPolicy policy = render(template().withValuesFile(valuesFile(values))).single(NetworkPolicy.class);
+
+        // What the app denies, computed with the app's own list and the IPAddress library.
+        List<String> denied = new ArrayList<>(TargetPolicy.BUILT_IN_DENY);
+        denied.addAll(deny);
+        List<Map<String, Object>> expected = new ArrayList<>();
+        for (String cidr : allow) {
+            if (denied.stream().anyMatch(d -> block(d).contains(block(cidr)))) {
+                continue;
+            }
+            List<String> except = denied.stream().filter(d -> block(cidr).contains(block(d))).distinct().toList();
+            expected.add(Map.of("cidr", cidr, "except", except));
+        }
+        List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        List<NetworkPolicyEgressRule> scanRules = egress.stream().filter(r -> r.getPorts() == null || r.getPorts().isEmpty()).toList();
+        if (expected.isEmpty()) {
+            // A rule with no `to` would open egress to everywhere: there must be none.
+            assertThat(scanRules).isEmpty();
+            assertThat(egress).hasSize(1);
+            return;
+        }
+        assertThat(scanRules).singleElement().satisfies(rule -> assertThat(rule.getTo())
+                .extracting(peer -> Map.of("cidr", peer.getIpBlock().getCidr(),
+                        "except", peer.getIpBlock().getExcept() == null ? List.of() : peer.getIpBlock().getExcept()))
+                .containsExactlyElementsOf(expected));
+    }
+
+    @Test
+    void onlyDeniedAllowCidrsLeaveNoScanEgressAtAll() throws IOException {
+        String values = "networkPolicy:\n  enabled: true\nportflux:\n  targets:\n    allow: [169.254.0.0/16]\n";
+        NetworkPolicy policy = render(template().withValuesFile(valuesFile(values))).single(NetworkPolicy.class);
+        assertThat(policy.getSpec().getEgress()).singleElement()
+                .satisfies(rule -> assertThat(rule.getPorts()).extracting(p -> p.getPort().getIntVal()).containsOnly(53));
+    }
+
+    @Test
+    void theChartKnowsTheAppsBuiltInDenyList() throws IOException {
+        String helpers = Files.readString(CHART.resolve("templates/_helpers.tpl"));
+        Matcher m = Pattern.compile("define \"portflux.builtInDeny\" -}}\n([^\n{]+)\n").matcher(helpers);
+        assertThat(m.find()).isTrue();
+        assertThat(List.of(m.group(1).strip().split(" "))).isEqualTo(TargetPolicy.BUILT_IN_DENY);
+    }
+
+    private static String flow(List<String> items) {
+        return items.stream().map(i -> "\"" + i + "\"").collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    }
+
+    private static IPAddress block(String cidr) {
+        return new IPAddressString(cidr).getAddress().toPrefixBlock();
     }
 
     @Test
@@ -333,6 +404,9 @@ class HelmChartTests {
                         portflux:
                           targets:
                             allow: [10.42.0.0/24, 192.168.56.0/24]
+                            deny: [10.42.0.1/32]
+                          ports:
+                            deny: ["22", "6000-6063"]
                           scan:
                             defaultConcurrency: 512
                             maxConcurrency: 2048
@@ -390,6 +464,10 @@ class HelmChartTests {
         RegistryProperties scans = mounted.bindOver(APP, "portflux.scans", RegistryProperties.class);
         if (portflux.get("targets") instanceof Map<?, ?> t) {
             assertThat(targets.allow()).isEqualTo(t.get("allow"));
+            assertThat(targets.deny()).isEqualTo(t.get("deny"));
+        }
+        if (portflux.get("ports") instanceof Map<?, ?> p) {
+            assertThat(mounted.bindOver(APP, "portflux.ports", PortPolicyProperties.class).deny()).isEqualTo(p.get("deny"));
         }
         if (portflux.get("scan") instanceof Map<?, ?> s) {
             assertThat(scan.defaultConcurrency()).isEqualTo(s.get("defaultConcurrency"));
@@ -435,7 +513,10 @@ class HelmChartTests {
                 Arguments.of("portflux:\n  targets:\n    allow: [10.0.0.0/33]\n", "allow"),
                 Arguments.of("portflux:\n  targets:\n    allow: [example.com]\n", "allow"),
                 Arguments.of("portflux:\n  targets:\n    allow: []\n", "allow"),
-                Arguments.of("portflux:\n  targets:\n    deny: [10.0.0.0/8]\n", "deny"),
+                Arguments.of("portflux:\n  targets:\n    deny: [metadata.internal]\n", "deny"),
+                Arguments.of("portflux:\n  targets:\n    deny: [169.254.1/16]\n", "deny"),
+                Arguments.of("portflux:\n  ports:\n    deny: [http]\n", "deny"),
+                Arguments.of("portflux:\n  targets:\n    denied: [10.0.0.0/8]\n", "denied"),
                 Arguments.of("portflux:\n  scan:\n    maxConcurency: 10\n", "maxConcurency"),
                 Arguments.of("containerPort: 80\n", "containerPort"),
                 Arguments.of("service:\n  port: 70000\n", "port"),

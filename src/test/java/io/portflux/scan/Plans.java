@@ -19,7 +19,7 @@ final class Plans {
                 Integer.toString(retries), rate == null ? null : rate.toString(), reportAll ? "all" : "open",
                 random ? "random" : "sequential", "42");
         HostResolver noNames = name -> reactor.core.publisher.Mono.just(java.util.List.of());
-        return new ScanPlanner(limits(), AllowList.of(java.util.List.of("127.0.0.0/8", "::1/128")), noNames)
+        return new ScanPlanner(limits(), TargetPolicy.loopback(), noNames)
                 .plan(request)
                 .block();
     }

@@ -22,6 +22,8 @@ class ScanPlannerTests {
             case "localhost" -> List.of(address("127.0.0.1"), address("::1"));
             case "db.test" -> List.of(address("127.0.0.9"));
             case "outside.test" -> List.of(address("192.0.2.7"));
+            case "multi.test" -> List.of(address("127.0.0.7"), address("169.254.169.254"));
+            case "mapped.test" -> List.of(address("::1"), address("64:ff9b::a9fe:a9fe"));
             default -> List.<InetAddress>of();
         });
     };
@@ -39,7 +41,7 @@ class ScanPlannerTests {
     }
 
     private ScanPlanner planner() {
-        return new ScanPlanner(Plans.limits(), AllowList.loopback(), stub, () -> 7L);
+        return new ScanPlanner(Plans.limits(), TargetPolicy.loopback(), stub, () -> 7L);
     }
 
     @Test
@@ -101,6 +103,41 @@ class ScanPlannerTests {
     }
 
     @Test
+    void everyAddressOfANameIsCheckedNotOnlyTheFirstOneScanned() {
+        assertThatThrownBy(() -> plan("multi.test", "80")).isInstanceOf(TargetNotAllowedException.class)
+                .hasMessageContaining("multi.test").hasMessageContaining("169.254.169.254")
+                .hasMessageContaining("169.254.0.0/16");
+        assertThatThrownBy(() -> plan("mapped.test", "80")).isInstanceOf(TargetNotAllowedException.class)
+                .hasMessageContaining("mapped.test").hasMessageContaining("64:ff9b::a9fe:a9fe")
+                .hasMessageContaining("NAT64");
+    }
+
+    @Test
+    void oneDeniedEntryRefusesTheWholeList() {
+        assertThatThrownBy(() -> plan("127.0.0.1,169.254.169.254", "80")).isInstanceOf(TargetNotAllowedException.class)
+                .hasMessage("targets='169.254.169.254': touches the denied block 169.254.0.0/16");
+        // An exclusion does not trim a denied block into an acceptable one.
+        assertThatThrownBy(() -> plan("127.0.0.1,169.254.169.254,!169.254.169.254", "80"))
+                .isInstanceOf(TargetNotAllowedException.class);
+    }
+
+    @Test
+    void aDeniedPortRefusesTheScanNamingThePort() {
+        ScanPlanner planner = new ScanPlanner(Plans.limits(),
+                TargetPolicy.of(List.of("127.0.0.0/8"), List.of(), List.of("25,10250")), stub, () -> 7L);
+        assertThatThrownBy(() -> planner.plan(new ScanRequest("127.0.0.1", "1-1024", null, null, null, null, null, null, null)).block())
+                .isInstanceOfSatisfying(TargetNotAllowedException.class, e -> {
+                    assertThat(e.field()).isEqualTo("ports");
+                    assertThat(e.target()).isEqualTo("1-1024");
+                    assertThat(e.getMessage()).contains("port 25");
+                });
+        // The default, top-1000, holds 25 too.
+        assertThatThrownBy(() -> planner.plan(new ScanRequest("127.0.0.1", null, null, null, null, null, null, null, null)).block())
+                .isInstanceOf(TargetNotAllowedException.class).hasMessageContaining("ports='top-1000'");
+        assertThat(planner.plan(new ScanRequest("127.0.0.1", "80", null, null, null, null, null, null, null)).block()).isNotNull();
+    }
+
+    @Test
     void overTheProbeLimitIsTooLarge() {
         assertThatThrownBy(() -> plan("127.0.0.0/16", "all")).isInstanceOf(ScanTooLargeException.class)
                 .hasMessageContaining("127.0.0.0/16").hasMessageContaining("4294901760");
@@ -116,7 +153,7 @@ class ScanPlannerTests {
     void aLargeScanCostsNoMoreMemoryThanASmallOne() {
         ScanLimits roomy = new ScanLimits(20_000_000, 64, 4096, Duration.ofMillis(200), Duration.ofMillis(10),
                 Duration.ofSeconds(30), 1, 5, 1_000_000);
-        ScanPlanner planner = new ScanPlanner(roomy, AllowList.loopback(), stub, () -> 7L);
+        ScanPlanner planner = new ScanPlanner(roomy, TargetPolicy.loopback(), stub, () -> 7L);
         ScanRequest small = new ScanRequest("127.0.0.1", "80", null, null, null, null, null, null, null);
         ScanRequest large = new ScanRequest("127.0.0.0/8", "80", null, null, null, null, null, null, null);
         planAndWalk(planner, small); // warm up class loading

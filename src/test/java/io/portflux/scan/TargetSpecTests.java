@@ -146,7 +146,9 @@ class TargetSpecTests {
                 "127.0.0.*|host name",
                 "*|host name",
                 // IPv6
-                "fe80::1%eth0|IPv6",
+                "fe80::1%eth0|zone ids",
+                "[fe80::1%25eth0]|zone ids",
+                "::1%lo|zone ids",
                 "[::1|bracketed",
                 "[127.0.0.1]|IPv6",
                 "[localhost]|IPv6",
