@@ -61,7 +61,7 @@ RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-2}
 # Extra query parameters for every PortFlux scan, e.g. QUERY='&concurrency=256'.
 QUERY=${QUERY:-}
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseParallelGC -Djava.net.preferIPv4Stack=true}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -Djava.net.preferIPv4Stack=true}
 # Listeners: a few inside 1-1024 and a few above, so both timed ranges have something to find.
 LISTEN_PORTS=${LISTEN_PORTS:-22 80 443 631 1000 3306 5432 8080 9090 50000}
 RESULTS=${RESULTS:-$here/results-$(date +%Y-%m-%d).md}
@@ -70,6 +70,9 @@ NMAP=${NMAP:-1}
 # Extra PortFlux cases, timed after the main ones; a space-separated list of query suffixes,
 # e.g. EXTRA='&report=all &concurrency=512'.
 EXTRA=${EXTRA:-}
+# INTERLEAVE=1 times with interleaved rounds in bash (case A, B, C, A, B, C, ...) instead of
+# hyperfine's case-by-case runs; better for the ratio when other processes load the machine.
+INTERLEAVE=${INTERLEAVE:-0}
 
 work=$(mktemp -d /tmp/pfbench.XXXXXX)
 pids=()
@@ -230,7 +233,7 @@ time_cases() {
     local -a labels=() cmds=()
     local pair
     for pair in "$@"; do labels+=("${pair%%::*}"); cmds+=("${pair#*::}"); done
-    if command -v hyperfine > /dev/null; then
+    if [[ $INTERLEAVE != 1 ]] && command -v hyperfine > /dev/null; then
         local -a args=() i
         for i in "${!cmds[@]}"; do args+=(-n "${labels[$i]}" "${cmds[$i]}"); done
         hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$work/hf.json" "${args[@]}" >&2
@@ -240,18 +243,24 @@ for r in json.load(open(sys.argv[1]))["results"]:
     print(r["command"], "%.4f" % r["median"], "%.4f" % min(r["times"]), "%.4f" % max(r["times"]))
 ' "$work/hf.json"
     else
+        # Interleaved rounds: each round runs every case once, so a burst of load from other
+        # processes hits all cases alike and the ratio stays meaningful on a shared machine.
         local i r s e
-        for i in "${!cmds[@]}"; do
-            for ((r = 0; r < WARMUP; r++)); do ${cmds[$i]} > /dev/null 2>&1; done
-            : > "$work/times"
-            for ((r = 0; r < RUNS; r++)); do
+        for ((r = 0; r < WARMUP; r++)); do
+            for i in "${!cmds[@]}"; do ${cmds[$i]} > /dev/null 2>&1; done
+        done
+        for i in "${!cmds[@]}"; do : > "$work/times.$i"; done
+        for ((r = 0; r < RUNS; r++)); do
+            for i in "${!cmds[@]}"; do
                 s=$(date +%s%N); ${cmds[$i]} > /dev/null 2>&1; e=$(date +%s%N)
-                echo "$(( e - s ))" >> "$work/times"
+                echo "$(( e - s ))" >> "$work/times.$i"
             done
+        done
+        for i in "${!cmds[@]}"; do
             printf '%s %s %s %s\n' "${labels[$i]}" \
-                "$(median_of < "$work/times" | awk '{printf "%.4f", $1/1e9}')" \
-                "$(sort -n "$work/times" | head -n1 | awk '{printf "%.4f", $1/1e9}')" \
-                "$(sort -n "$work/times" | tail -n1 | awk '{printf "%.4f", $1/1e9}')"
+                "$(median_of < "$work/times.$i" | awk '{printf "%.4f", $1/1e9}')" \
+                "$(sort -n "$work/times.$i" | head -n1 | awk '{printf "%.4f", $1/1e9}')" \
+                "$(sort -n "$work/times.$i" | tail -n1 | awk '{printf "%.4f", $1/1e9}')"
         done
     fi
 }
@@ -321,7 +330,7 @@ echo
     echo "- extra query: \`${QUERY:-none}\`"
     echo "- namespace: ${PFBENCH_NETNS:-none (host loopback: other listeners may be counted)}"
     echo "- listeners: $LISTEN_PORTS and PortFlux itself on $PF_PORT; expected open: $expect_full (full), $expect_1024 (1-1024)"
-    echo "- timing: $(command -v hyperfine > /dev/null && hyperfine --version || echo 'bash loop'), $RUNS runs after $WARMUP warm-up runs, after 2 checked full and 2 checked 1-1024 warm-up scans"
+    echo "- timing: $( [[ $INTERLEAVE != 1 ]] && command -v hyperfine > /dev/null && hyperfine --version || echo 'bash loop, interleaved rounds'), $RUNS runs after $WARMUP warm-up runs, after 2 checked full and 2 checked 1-1024 warm-up scans"
     echo "- PortFlux: \`curl -sN '$full_url'\`"
     if [[ -n "$nmap_full" ]]; then echo "- nmap: \`$nmap_cmd\` ($(nmap --version | head -n1))"; fi
     echo
