@@ -1,5 +1,7 @@
 package io.portflux.scan;
 
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressSeqRange;
 import inet.ipaddr.ipv6.IPv6Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,5 +17,17 @@ public final class AddressText {
             return new IPv6Address(address.getAddress()).toCompressedString();
         }
         return address.getHostAddress();
+    }
+
+    /** A block as people write it: {@code 127.0.0.1}, {@code 10.0.0.0/24}, or {@code 127.0.0.1-127.0.0.20}. */
+    public static String of(IPAddressSeqRange range) {
+        if (range.getCount().signum() > 0 && range.getLower().equals(range.getUpper())) {
+            return range.getLower().toCompressedString();
+        }
+        IPAddress[] blocks = range.spanWithPrefixBlocks();
+        if (blocks.length == 1) {
+            return blocks[0].toCompressedString();
+        }
+        return range.getLower().toCompressedString() + "-" + range.getUpper().toCompressedString();
     }
 }

@@ -116,7 +116,7 @@ public final class ScanPlanner {
                     throw new TargetNotAllowedException(block.spec(), why);
                 });
                 includes.add(block.range());
-                described.add(new ResolvedTarget(block.spec(), null, block.range().toString(), null, null));
+                described.add(new ResolvedTarget(block.spec(), null, AddressText.of(block.range()), null, null));
             } else if (entry instanceof TargetEntry.Host host) {
                 List<InetAddress> addresses = resolved.getOrDefault(host.name(), List.of());
                 if (addresses.isEmpty()) {
@@ -133,8 +133,8 @@ public final class ScanPlanner {
                 includes.add(AddressBlocks.range(first));
                 hostNames.putIfAbsent(first, host.name());
                 List<String> others = addresses.subList(1, addresses.size()).stream()
-                        .map(InetAddress::getHostAddress).toList();
-                described.add(new ResolvedTarget(host.spec(), host.name(), first.getHostAddress(), others, null));
+                        .map(AddressText::of).toList();
+                described.add(new ResolvedTarget(host.spec(), host.name(), AddressText.of(first), others, null));
             }
         }
         policy.deniedPort(p.ports()).ifPresent(port -> {

@@ -63,7 +63,7 @@ class ScanPlannerTests {
         assertThat(plan.hosts().size()).hasToString("1");
         assertThat(plan.hosts().addressAt(0).getHostAddress()).isEqualTo("127.0.0.1");
         assertThat(plan.hostNames()).containsEntry(address("127.0.0.1"), "localhost");
-        assertThat(plan.targets().get(0).otherAddresses()).containsExactly("0:0:0:0:0:0:0:1");
+        assertThat(plan.targets().get(0).otherAddresses()).containsExactly("::1");
         assertThat(lookups.get()).isEqualTo(1);
     }
 
