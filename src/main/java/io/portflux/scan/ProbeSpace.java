@@ -3,12 +3,17 @@ package io.portflux.scan;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
-/** ProbeSpace maps a position in scan order to the (address, port) probed there, lazily. */
+/**
+ * ProbeSpace maps a position in scan order to the (address, port) probed there, lazily. One
+ * instance serves one lane (one thread): it keeps the last host's address to reuse it.
+ */
 final class ProbeSpace {
 
     private final HostSpace hosts;
     private final int[] ports;
     private final Permutation order;
+    private long lastHostIndex = -1;
+    private InetAddress lastHost;
 
     ProbeSpace(ScanPlan plan) {
         this.hosts = plan.hosts();
@@ -23,7 +28,11 @@ final class ProbeSpace {
 
     InetSocketAddress addressAt(long position) {
         long index = order.at(position);
-        InetAddress host = hosts.addressAt(index / ports.length);
-        return new InetSocketAddress(host, ports[(int) (index % ports.length)]);
+        long hostIndex = index / ports.length;
+        if (hostIndex != lastHostIndex) {
+            lastHost = hosts.addressAt(hostIndex);
+            lastHostIndex = hostIndex;
+        }
+        return new InetSocketAddress(lastHost, ports[(int) (index % ports.length)]);
     }
 }

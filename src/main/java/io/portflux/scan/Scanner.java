@@ -114,75 +114,91 @@ public final class Scanner {
     }
 
     private List<Flux<EventData>> lanes(ScanPlan plan, ScanTally tally) {
-        ProbeSpace space = new ProbeSpace(plan);
         int lanes = Math.max(1, Math.min(prober.lanes(), plan.concurrency()));
         List<Flux<EventData>> shares = new ArrayList<>(lanes);
         for (int lane = 0; lane < lanes; lane++) {
             int laneConcurrency = plan.concurrency() / lanes + (lane < plan.concurrency() % lanes ? 1 : 0);
             Integer laneRate = plan.rate() == null ? null : Math.max(1, plan.rate() / lanes);
-            int thisLane = lane;
-            shares.add(Pacing.positions(space.size(), lane, lanes, laneRate, scheduler)
-                    .flatMap(position -> probe(thisLane, space, position, plan, tally), laneConcurrency));
+            LaneRun run = new LaneRun(lane, plan, tally);
+            shares.add(Pacing.positions(run.space.size(), lane, lanes, laneRate, scheduler)
+                    .flatMap(run::probe, laneConcurrency));
         }
         return shares;
     }
 
-    private Mono<EventData> probe(int lane, ProbeSpace space, long position, ScanPlan plan, ScanTally tally) {
-        InetSocketAddress target = space.addressAt(position);
-        return attempt(lane, target, plan, 0, 0).mapNotNull(verdict -> {
-            PortState state = verdict.reason().state();
-            observer.verdict(verdict.reason(), verdict.rttMs());
+    /**
+     * LaneRun probes one lane's share of a scan. Its per-probe path is one prober Mono and one
+     * flatMap whose inner is a scalar (or another attempt on the rare retry), because each Reactor
+     * operator per probe costs measurably over a full port range.
+     */
+    private final class LaneRun {
+        private final int lane;
+        private final ScanPlan plan;
+        private final ScanTally tally;
+        private final ProbeSpace space;
+
+        LaneRun(int lane, ScanPlan plan, ScanTally tally) {
+            this.lane = lane;
+            this.plan = plan;
+            this.tally = tally;
+            this.space = new ProbeSpace(plan);
+        }
+
+        Mono<EventData> probe(long position) {
+            return attempt(space.addressAt(position), 0, 0);
+        }
+
+        private Mono<EventData> attempt(InetSocketAddress target, int tries, int faults) {
+            return prober.probe(lane, target, plan.timeout())
+                    .flatMap(outcome -> next(target, tries, faults, outcome));
+        }
+
+        // Java 17 has no pattern switch; the chain covers every permitted ProbeOutcome.
+        private Mono<EventData> next(InetSocketAddress target, int tries, int faults, ProbeOutcome outcome) {
+            if (outcome instanceof ProbeOutcome.Refused refused) {
+                return verdict(target, Reason.CONN_REFUSED, refused.rtt());
+            } else if (outcome instanceof ProbeOutcome.Open open) {
+                return verdict(target, Reason.CONN_ACCEPT, open.rtt());
+            } else if (outcome instanceof ProbeOutcome.Unreachable u) {
+                return verdict(target, u.reason(), u.rtt());
+            } else if (outcome instanceof ProbeOutcome.NoResponse) {
+                return tries < plan.retries()
+                        ? attempt(target, tries + 1, faults)
+                        : verdict(target, Reason.NO_RESPONSE, null);
+            } else if (outcome instanceof ProbeOutcome.SelfConnect) {
+                // A self-connect means nothing listened there; one more try normally gets the refusal.
+                return tries < Math.max(1, plan.retries())
+                        ? attempt(target, tries + 1, faults)
+                        : verdict(target, Reason.SELF_CONNECT, null);
+            } else if (outcome instanceof ProbeOutcome.LocalFault fault) {
+                // The target was never asked: back off and ask again; never call it closed.
+                observer.localFault(fault.code());
+                return faults < LOCAL_FAULT_RETRIES
+                        ? Mono.delay(LOCAL_FAULT_FIRST_BACKOFF.multipliedBy(1L << faults), scheduler)
+                                .then(attempt(target, tries, faults + 1))
+                        : verdict(target, Reason.LOCAL_FAULT, null);
+            }
+            throw new IllegalStateException("unknown probe outcome " + outcome);
+        }
+
+        /** Counts the final verdict; an event only when it will be sent. */
+        private Mono<EventData> verdict(InetSocketAddress target, Reason reason, Duration rtt) {
+            Double rttMs = rtt == null ? null : millis(rtt);
+            PortState state = reason.state();
+            observer.verdict(reason, rttMs);
             if (state != PortState.OPEN && !plan.reportAll()) {
                 // Most probes end here: counted, with no event and no formatting work.
                 tally.count(state);
-                return null;
+                return Mono.empty();
             }
             InetAddress ip = target.getAddress();
             String text = AddressText.of(ip);
             int port = target.getPort();
             EventData.Port event = new EventData.Port(plan.hostNames().getOrDefault(ip, text), text, port,
-                    state.wireName(), verdict.reason().wireName(), ServiceNames.of(port).orElse(null),
-                    verdict.rttMs());
+                    state.wireName(), reason.wireName(), ServiceNames.of(port).orElse(null), rttMs);
             tally.record(event, state);
-            return event;
-        });
-    }
-
-    /** The final verdict on one probe, after retries. */
-    record Verdict(Reason reason, Double rttMs) {}
-
-    private Mono<Verdict> attempt(int lane, InetSocketAddress target, ScanPlan plan, int tries, int faults) {
-        return prober.probe(lane, target, plan.timeout())
-                .flatMap(outcome -> next(lane, target, plan, tries, faults, outcome));
-    }
-
-    // Java 17 has no pattern switch; the chain covers every permitted ProbeOutcome.
-    private Mono<Verdict> next(int lane, InetSocketAddress target, ScanPlan plan, int tries, int faults,
-            ProbeOutcome outcome) {
-        if (outcome instanceof ProbeOutcome.Open open) {
-            return Mono.just(new Verdict(Reason.CONN_ACCEPT, millis(open.rtt())));
-        } else if (outcome instanceof ProbeOutcome.Refused refused) {
-            return Mono.just(new Verdict(Reason.CONN_REFUSED, millis(refused.rtt())));
-        } else if (outcome instanceof ProbeOutcome.Unreachable u) {
-            return Mono.just(new Verdict(u.reason(), millis(u.rtt())));
-        } else if (outcome instanceof ProbeOutcome.NoResponse) {
-            return tries < plan.retries()
-                    ? attempt(lane, target, plan, tries + 1, faults)
-                    : Mono.just(new Verdict(Reason.NO_RESPONSE, null));
-        } else if (outcome instanceof ProbeOutcome.SelfConnect) {
-            // A self-connect means nothing listened there; one more try normally gets the refusal.
-            return tries < Math.max(1, plan.retries())
-                    ? attempt(lane, target, plan, tries + 1, faults)
-                    : Mono.just(new Verdict(Reason.SELF_CONNECT, null));
-        } else if (outcome instanceof ProbeOutcome.LocalFault fault) {
-            // The target was never asked: back off and ask again; never call it closed.
-            observer.localFault(fault.code());
-            return faults < LOCAL_FAULT_RETRIES
-                    ? Mono.delay(LOCAL_FAULT_FIRST_BACKOFF.multipliedBy(1L << faults), scheduler)
-                            .then(attempt(lane, target, plan, tries, faults + 1))
-                    : Mono.just(new Verdict(Reason.LOCAL_FAULT, null));
+            return Mono.just(event);
         }
-        throw new IllegalStateException("unknown probe outcome " + outcome);
     }
 
     private EventData.Started started(String scanId, ScanPlan plan, long startMillis) {
