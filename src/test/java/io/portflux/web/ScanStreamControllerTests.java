@@ -210,11 +210,8 @@ class ScanStreamControllerTests {
 
     @Test
     void whenTheClientGoesAwayEveryProbeChannelIsClosed() throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            ports.add(listeners.fullQueue());
-        }
-        String list = ports.stream().map(String::valueOf).collect(Collectors.joining(","));
+        String list = listeners.fullQueues(4);
+        long fdsBefore = openFileDescriptors();
         var stream = SseClient.stream(client, "/api/scan?targets=127.0.0.1&ports=" + list + "&timeout=20s&retries=5");
         List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         reactor.core.Disposable subscription = stream.subscribe(e -> seen.add(e.event()));
@@ -225,5 +222,12 @@ class ScanStreamControllerTests {
         // The client hangs up; the server sees the connection go and cancels the scan.
         subscription.dispose();
         Await.until(() -> prober.inFlight() == 0, "no probe channel left open");
+        // The probe sockets and this stream's connection are closed again: descriptors are back.
+        Await.until(() -> openFileDescriptors() <= fdsBefore, "file descriptors back to " + fdsBefore);
+    }
+
+    private static long openFileDescriptors() {
+        return ((com.sun.management.UnixOperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getOpenFileDescriptorCount();
     }
 }
