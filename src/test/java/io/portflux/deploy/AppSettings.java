@@ -1,8 +1,10 @@
 package io.portflux.deploy;
 
 import io.portflux.config.ProbeProperties;
+import io.portflux.config.QuotaProperties;
 import io.portflux.config.RegistryProperties;
 import io.portflux.config.ScanProperties;
+import io.portflux.config.SecurityProperties;
 import io.portflux.config.TargetProperties;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
@@ -36,12 +38,14 @@ record AppSettings(Map<String, Object> properties) {
 
     static final Path APP_YAML = Path.of("src/main/resources/application.yaml");
 
-    /** The four property records of the app and their prefixes. */
+    /** The property records of the app and their prefixes. */
     static final Map<String, Class<?>> PORTFLUX_RECORDS = Map.of(
             "portflux.scan", ScanProperties.class,
             "portflux.targets", TargetProperties.class,
             "portflux.probe", ProbeProperties.class,
-            "portflux.scans", RegistryProperties.class);
+            "portflux.scans", RegistryProperties.class,
+            "portflux.security", SecurityProperties.class,
+            "portflux.quotas", QuotaProperties.class);
 
     private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 
