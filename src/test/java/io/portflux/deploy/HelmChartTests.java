@@ -100,6 +100,24 @@ class HelmChartTests {
         assertThat(String.join("\n", result.getMessages())).contains("replicaCount");
     }
 
+    @Test
+    void lintStrictIsCleanWithAuthOnAndAnIngressSoNotesRenderTheTokenCurl() throws IOException {
+        // Lint takes no values file, so a copy gets auth and the ingress switched on in its defaults.
+        Path copy = copyChart();
+        Path values = copy.resolve("values.yaml");
+        String original = Files.readString(values);
+        assertThat(original).contains("\n  tokens: []\n").contains("\ningress:\n  enabled: false\n");
+        Files.writeString(values, original.replace("\n  tokens: []\n", "\n  tokens: [lint-token-0123456789]\n")
+                .replace("\ningress:\n  enabled: false\n", "\ningress:\n  enabled: true\n"));
+        LintResult result = new Helm(copy).lint().strict().call();
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+        // Lint renders NOTES.txt too: a broken reference in it fails the same call.
+        Path notes = copy.resolve("templates/NOTES.txt");
+        Files.writeString(notes, Files.readString(notes).replace("Authorization: Bearer $TOKEN",
+                "Authorization: Bearer {{ .Values.security.nothing.here }}"));
+        assertThat(new Helm(copy).lint().strict().call().isFailed()).isTrue();
+    }
+
     // ---- defaults ----
 
     @Test
