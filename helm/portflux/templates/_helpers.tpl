@@ -148,3 +148,34 @@ least as long, and the same leading bits. CIDRs nest or are disjoint, so this de
 true
 {{- end -}}
 {{- end }}
+
+{{/*
+Name of the Secret that holds the API tokens, or "" when authentication is off.
+*/}}
+{{- define "portflux.tokensSecret" -}}
+{{- if .Values.security.existingSecret -}}
+{{- .Values.security.existingSecret -}}
+{{- else if .Values.security.tokens -}}
+{{- printf "%s-tokens" (include "portflux.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Key of the tokens in that Secret.
+*/}}
+{{- define "portflux.tokensKey" -}}
+{{- if .Values.security.existingSecret -}}
+{{- .Values.security.existingSecretKey -}}
+{{- else -}}
+tokens
+{{- end -}}
+{{- end -}}
+
+{{/*
+Refuses two sources of tokens: which one wins would be a guess.
+*/}}
+{{- define "portflux.validateSecurity" -}}
+{{- if and .Values.security.existingSecret .Values.security.tokens -}}
+{{- fail "set security.tokens or security.existingSecret, not both" -}}
+{{- end -}}
+{{- end -}}

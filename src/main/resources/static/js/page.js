@@ -1,5 +1,7 @@
 // Wires the scan page: the form starts scans, EventSource follows them, the URL makes them
-// shareable and reload-safe, and finished scans offer their results as JSON and CSV.
+// shareable and reload-safe, and finished scans offer their results as JSON and CSV. When the
+// server asks for a bearer token, fetch calls send it and EventSource uses short-lived,
+// scan-bound tickets instead, since it cannot send headers and a token must never sit in a URL.
 
 import { ScanView } from './scan-view.js';
 import { blobUrl, toCsv, toJson } from './exports.js';
@@ -9,6 +11,9 @@ import * as format from './format.js';
 const OPTIONS = ['targets', 'ports', 'concurrency', 'timeout', 'retries', 'rate', 'report', 'order', 'seed'];
 const ADVANCED = ['concurrency', 'timeout', 'retries', 'rate', 'report', 'order', 'seed'];
 const RECENT_SHOWN = 10;
+const TOKEN_KEY = 'portflux.token';
+/** Fresh tickets tried for one scan before the page gives up on its stream. */
+const MAX_TICKET_RETRIES = 3;
 
 const $ = id => document.getElementById(id);
 const form = $('scan-form');
@@ -21,6 +26,17 @@ const view = new ScanView(document);
 
 /** The scan being shown: its id and its event stream; replaced whenever another scan is opened. */
 let current = null;
+/** Whether the server wants a bearer token; learnt from /api/config or from a 401. */
+let authRequired = false;
+const tokenInput = $('token');
+tokenInput.value = sessionStorage.getItem(TOKEN_KEY) ?? '';
+tokenInput.addEventListener('change', () => {
+  saveToken();
+  clearProblem();
+  loadRecent();
+  // A scan whose stream was refused for want of a token gets another try with the new one.
+  if (current && view.statusName === 'unauthorized') open(current.id, { fillForm: current.fill });
+});
 
 form.addEventListener('submit', event => {
   event.preventDefault();
@@ -33,7 +49,8 @@ window.addEventListener('pagehide', () => current?.events?.close());
 
 init();
 
-function init() {
+async function init() {
+  await loadConfig();
   const params = new URLSearchParams(location.search);
   fillForm(params);
   const scan = params.get('scan');
@@ -44,6 +61,39 @@ function init() {
   } else {
     loadRecent();
   }
+}
+
+async function loadConfig() {
+  try {
+    const response = await fetch('/api/config', { headers: { Accept: 'application/json' } });
+    if (response.ok && (await response.json()).authRequired) requireAuth();
+  } catch {
+    // An older server has no /api/config; a 401 later still brings the token field up.
+  }
+}
+
+function requireAuth() {
+  authRequired = true;
+  $('auth-field').hidden = false;
+}
+
+function saveToken() {
+  const token = tokenInput.value.trim();
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+  return token;
+}
+
+/** {@code headers} plus the bearer token, when there is one. */
+function authHeaders(headers = {}) {
+  const token = saveToken();
+  return token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+}
+
+/** Brings the token field up after a 401, so the refusal explains itself. */
+function refusedForToken(problem) {
+  requireAuth();
+  return { ...problem, field: 'token', detail: `${tokenInput.value.trim() ? 'The access token was refused' : 'This server needs an access token'}: ${problem.detail}` };
 }
 
 function fillForm(params) {
@@ -77,15 +127,17 @@ async function start() {
   try {
     const response = await fetch('/api/scans', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+      headers: authHeaders({ 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' }),
       body: JSON.stringify(formRequest()),
     });
     if (!response.ok) {
-      showProblem(await problemOf(response));
+      const problem = await problemOf(response);
+      showProblem(response.status === 401 ? refusedForToken(problem) : problem);
       return;
     }
     const created = await response.json();
-    open(created.id, { fillForm: false });
+    // With auth on, links.events carries the ticket that the answer brought for this scan.
+    open(created.id, { fillForm: false, eventsUrl: created.links?.events });
     // In the one-column layout the results sit below the form, out of sight.
     if (matchMedia('(max-width: 820px)').matches) $('live').scrollIntoView({ block: 'start' });
   } catch (error) {
@@ -97,19 +149,36 @@ async function start() {
 }
 
 /** Shows scan {@code id}: replays its events from the first one, then follows it live. */
-function open(id, { fillForm: fill }) {
+function open(id, { fillForm: fill, eventsUrl }) {
   close();
-  const mine = { id, events: null, snapshot: null, urls: [], progressed: false, fill };
+  const mine = { id, events: null, snapshot: null, urls: [], progressed: false, fill, lastEventId: null, ticketRetries: 0 };
   current = mine;
   view.reset(id);
   history.replaceState(null, '', `?scan=${encodeURIComponent(id)}`);
   markRecent();
   cancelButton.hidden = true;
-  const events = new EventSource(`${api(id)}/events`);
+  connect(mine, eventsUrl);
+}
+
+/**
+ * Opens the scan's event stream, resuming after the last event seen. With auth on, the URL
+ * carries a ticket: the one given, or a fresh one asked for with the token.
+ */
+async function connect(mine, eventsUrl) {
+  let url = eventsUrl;
+  if (!url && authRequired) {
+    url = await ticketUrl(mine);
+    if (!url) return;
+  }
+  url ??= `${api(mine.id)}/events`;
+  if (mine.lastEventId) url += `${url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(mine.lastEventId)}`;
+  if (current !== mine) return;
+  const events = new EventSource(url);
   mine.events = events;
   for (const type of ['started', 'port', 'progress']) {
     events.addEventListener(type, e => {
       if (current !== mine) return;
+      mine.lastEventId = e.lastEventId;
       view.enqueue(type, JSON.parse(e.data), e.lastEventId);
       if (type === 'started') cancelButton.hidden = false;
       if (type === 'progress' && !mine.progressed) {
@@ -130,29 +199,55 @@ function open(id, { fillForm: fill }) {
     finish(mine, done);
   });
   events.addEventListener('open', () => {
+    mine.ticketRetries = 0;
     if (current === mine && view.statusName === 'reconnecting') {
-      view.setStatus('running', `Scan ${id.slice(0, 8)}: running`);
+      view.setStatus('running', `Scan ${mine.id.slice(0, 8)}: running`);
     }
   });
   events.addEventListener('error', () => {
     if (current !== mine || view.finished) return;
     if (events.readyState === EventSource.CLOSED) {
+      if (authRequired && mine.ticketRetries < MAX_TICKET_RETRIES) {
+        // Most likely the ticket expired before this reconnect (a 401 closes EventSource for
+        // good): ask for a fresh one and resume after the last event seen.
+        mine.ticketRetries += 1;
+        view.setStatus('reconnecting', `Scan ${mine.id.slice(0, 8)}: connection lost, reconnecting`);
+        connect(mine);
+        return;
+      }
       // EventSource gives up only on a non-SSE answer, such as a 404 for an unknown or evicted
       // scan, and it does not say why; the snapshot request brings back the problem detail.
       cancelButton.hidden = true;
       explainRefusal(mine);
     } else {
       // EventSource reconnects by itself and sends Last-Event-ID, so nothing is lost or repeated.
-      view.setStatus('reconnecting', `Scan ${id.slice(0, 8)}: connection lost, reconnecting`);
+      view.setStatus('reconnecting', `Scan ${mine.id.slice(0, 8)}: connection lost, reconnecting`);
     }
   });
 }
 
-async function explainRefusal(scan) {
-  const response = await fetch(api(scan.id), { headers: { Accept: 'application/json' } }).catch(() => null);
+/** The events URL of {@code scan} with a fresh ticket, or null (with the reason shown) when refused. */
+async function ticketUrl(scan) {
+  const response = await fetch(`${api(scan.id)}/tickets`, {
+    method: 'POST',
+    headers: authHeaders({ Accept: 'application/json, application/problem+json' }),
+  }).catch(() => null);
+  if (response && response.ok) return (await response.json()).events;
+  if (current === scan) await explainRefusal(scan, response);
+  return null;
+}
+
+async function explainRefusal(scan, refusal) {
+  const response = refusal ?? await fetch(api(scan.id), { headers: authHeaders({ Accept: 'application/json' }) }).catch(() => null);
   if (current !== scan) return;
   const short = scan.id.slice(0, 8);
-  if (response && response.status === 404) {
+  cancelButton.hidden = true;
+  if (response && response.status === 401) {
+    view.setStatus('unauthorized', `Scan ${short}: needs an access token`);
+    const problem = refusedForToken(await problemOf(response));
+    view.showMessage(problem.detail);
+    showProblem(problem);
+  } else if (response && response.status === 404) {
     view.setStatus('missing', `Scan ${short}: not found`);
     view.showMessage((await problemOf(response)).detail);
   } else {
@@ -175,7 +270,7 @@ function close() {
 async function finish(scan, done) {
   let snapshot = null;
   try {
-    const response = await fetch(api(scan.id), { headers: { Accept: 'application/json' } });
+    const response = await fetch(api(scan.id), { headers: authHeaders({ Accept: 'application/json' }) });
     if (response.ok) snapshot = await response.json();
   } catch {
     // The done event carries what the downloads need, so a failed snapshot request is no loss.
@@ -205,7 +300,7 @@ async function cancel() {
   if (!current) return;
   cancelButton.disabled = true;
   try {
-    const response = await fetch(api(current.id), { method: 'DELETE', headers: { Accept: 'application/json' } });
+    const response = await fetch(api(current.id), { method: 'DELETE', headers: authHeaders({ Accept: 'application/json' }) });
     // The cancelled done event arrives on the stream; only a refusal needs showing here.
     if (!response.ok) view.showMessage((await problemOf(response)).detail);
   } catch (error) {
@@ -218,7 +313,12 @@ async function cancel() {
 async function loadRecent(retried = false) {
   let scans;
   try {
-    const response = await fetch('/api/scans', { headers: { Accept: 'application/json' } });
+    const response = await fetch('/api/scans', { headers: authHeaders({ Accept: 'application/json' }) });
+    if (response.status === 401) {
+      // No list without a token; the field comes up, and entering a token reloads the list.
+      requireAuth();
+      return;
+    }
     if (!response.ok) {
       // A 5xx may be passing (a scan between start and first progress); one later try is enough.
       if (response.status >= 500 && !retried) setTimeout(() => loadRecent(true), 1500);

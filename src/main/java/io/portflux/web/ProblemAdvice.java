@@ -61,6 +61,19 @@ public class ProblemAdvice {
                 .body(problem);
     }
 
+    @ExceptionHandler(QuotaExceededException.class)
+    ResponseEntity<ProblemDetail> overQuota(QuotaExceededException e) {
+        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "quota-exceeded", "Quota exceeded", e.getMessage());
+        problem.setProperty("quota", e.quota());
+        // Rounded up: retrying after a truncated wait would only be refused again.
+        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        problem.setProperty("retryAfterSeconds", seconds);
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header("Retry-After", Long.toString(seconds))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
+    }
+
     static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_BASE + type));

@@ -1,6 +1,7 @@
 package io.portflux.web;
 
 import io.portflux.config.RegistryProperties;
+import io.portflux.scan.ScanEvent;
 import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.ScanRequest;
 import io.portflux.scan.Scanner;
@@ -41,6 +42,8 @@ public class ScanRegistry {
     private final Scanner scanner;
     private final RegistryProperties properties;
     private final ShutdownSignal shutdown;
+    private final ClientQuotas quotas;
+    private final ScanAudit audit;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, BackgroundScan> scans = new ConcurrentHashMap<>();
@@ -48,38 +51,62 @@ public class ScanRegistry {
     private final Disposable sweeper;
 
     public ScanRegistry(ScanPlanner planner, Scanner scanner, RegistryProperties properties,
-            ShutdownSignal shutdown, ObjectProvider<Clock> clock) {
+            ShutdownSignal shutdown, ClientQuotas quotas, ScanAudit audit, ObjectProvider<Clock> clock) {
         this.planner = planner;
         this.scanner = scanner;
         this.properties = properties;
         this.shutdown = shutdown;
+        this.quotas = quotas;
+        this.audit = audit;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
         this.sweeper = Flux.interval(SWEEP, SWEEP).subscribe(tick -> evict(this.clock.instant()));
     }
 
     /**
      * Validates {@code request} exactly like the streaming endpoint, then starts it in the
-     * background. Errors: the planner's 400/403/413 exceptions, or {@link TooManyScansException}.
+     * background for {@code client}. Errors: the planner's 400/403/413 exceptions,
+     * {@link TooManyScansException}, or {@link QuotaExceededException}. A refused request leaves
+     * nothing behind: every place it reserved is given back.
      */
-    public Mono<BackgroundScan> start(ScanRequest request) {
+    public Mono<BackgroundScan> start(ScanRequest request, String client) {
         return Mono.defer(() -> {
             evict(clock.instant());
             Slot slot = reserve();
+            ClientQuotas.Lease lease;
+            try {
+                lease = quotas.admit(client);
+            } catch (RuntimeException e) {
+                slot.release();
+                throw e;
+            }
             return planner.plan(request)
                     .map(plan -> {
+                        quotas.checkProbes(plan);
                         slot.markUsed();
+                        lease.markUsed();
                         BackgroundScan scan = new BackgroundScan(newId(), request, clock.instant(),
                                 properties.journalMaxEvents());
                         scans.put(scan.id(), scan);
-                        Mono<String> stop = Mono.firstWithValue(scan.stopSignal(), shutdown.stopped());
-                        scan.attach(scanner.scan(scan.id(), plan, stop)
-                                .doFinally(signal -> slot.release())
+                        Mono<String> stop = quotas.withDurationLimit(Mono.firstWithValue(scan.stopSignal(), shutdown.stopped()));
+                        Flux<ScanEvent> events = audit.record(scanner.scan(scan.id(), plan, stop),
+                                "background", client, request);
+                        scan.attach(events
+                                .doFinally(signal -> {
+                                    slot.release();
+                                    lease.release();
+                                })
                                 .subscribe(event -> scan.record(event, clock.instant()),
                                         error -> log.error("scan {} broke off", scan.id(), error)));
                         return scan;
                     })
-                    .doOnError(error -> slot.release())
-                    .doOnCancel(slot::releaseIfUnused);
+                    .doOnError(error -> {
+                        slot.release();
+                        lease.release();
+                    })
+                    .doOnCancel(() -> {
+                        slot.releaseIfUnused();
+                        lease.releaseIfUnused();
+                    });
         });
     }
 

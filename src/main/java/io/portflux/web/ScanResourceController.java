@@ -3,8 +3,12 @@ package io.portflux.web;
 import io.portflux.config.ScanProperties;
 import io.portflux.scan.ScanRequest;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -16,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -30,20 +35,56 @@ public class ScanResourceController {
     private final ScanRegistry registry;
     private final ScanProperties properties;
     private final ShutdownSignal shutdown;
+    private final ApiTokens tokens;
+    private final StreamTickets tickets;
 
-    public ScanResourceController(ScanRegistry registry, ScanProperties properties, ShutdownSignal shutdown) {
+    public ScanResourceController(ScanRegistry registry, ScanProperties properties, ShutdownSignal shutdown,
+            ApiTokens tokens, StreamTickets tickets) {
         this.registry = registry;
         this.properties = properties;
         this.shutdown = shutdown;
+        this.tokens = tokens;
+        this.tickets = tickets;
     }
 
     @PostMapping(path = "/api/scans", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<ResponseEntity<Map<String, Object>>> start(@RequestBody(required = false) ScanRequest request) {
+    public Mono<ResponseEntity<Map<String, Object>>> start(@RequestBody(required = false) ScanRequest request,
+            ServerWebExchange exchange) {
         ScanRequest given = request == null ? new ScanRequest(null, null, null, null, null, null, null, null, null) : request;
-        return registry.start(given).map(scan -> ResponseEntity.status(HttpStatus.ACCEPTED)
-                .location(URI.create("/api/scans/" + scan.id()))
-                .body(Map.<String, Object>of("id", scan.id(), "status", scan.status(),
-                        "links", ScanSnapshot.links(scan.id()))));
+        return registry.start(given, ClientIdentity.of(exchange)).map(scan -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", scan.id());
+            body.put("status", scan.status());
+            Map<String, String> links = new LinkedHashMap<>(ScanSnapshot.links(scan.id()));
+            if (tokens.required()) {
+                // EventSource cannot send the token, so the answer carries a ticket for this scan's events.
+                StreamTickets.Ticket ticket = tickets.issue(scan.id());
+                body.put("ticket", ticket.value());
+                body.put("ticketExpiresAt", ticket.expiresAt());
+                links.put("events", eventsWithTicket(scan.id(), ticket));
+            }
+            body.put("links", links);
+            return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/scans/" + scan.id())).body(body);
+        });
+    }
+
+    /**
+     * A fresh stream ticket for scan {@code id}, for a page whose ticket expired before it had to
+     * reconnect; the caller has shown its bearer token to get here.
+     */
+    @PostMapping(path = "/api/scans/{id}/tickets", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> ticket(@PathVariable String id) {
+        BackgroundScan scan = registry.get(id);
+        StreamTickets.Ticket ticket = tickets.issue(scan.id());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ticket", ticket.value());
+        body.put("expiresAt", ticket.expiresAt());
+        body.put("events", eventsWithTicket(scan.id(), ticket));
+        return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore()).body(body);
+    }
+
+    private static String eventsWithTicket(String id, StreamTickets.Ticket ticket) {
+        return ScanSnapshot.links(id).get("events") + "?ticket=" + URLEncoder.encode(ticket.value(), StandardCharsets.UTF_8);
     }
 
     @GetMapping(path = "/api/scans", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -12,6 +12,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -29,20 +30,37 @@ public class ScanStreamController {
     private final Scanner scanner;
     private final ScanProperties properties;
     private final ShutdownSignal shutdown;
+    private final ClientQuotas quotas;
+    private final ScanAudit audit;
 
-    public ScanStreamController(ScanPlanner planner, Scanner scanner, ScanProperties properties, ShutdownSignal shutdown) {
+    public ScanStreamController(ScanPlanner planner, Scanner scanner, ScanProperties properties, ShutdownSignal shutdown,
+            ClientQuotas quotas, ScanAudit audit) {
         this.planner = planner;
         this.scanner = scanner;
         this.properties = properties;
         this.shutdown = shutdown;
+        this.quotas = quotas;
+        this.audit = audit;
     }
 
     @GetMapping(path = "/api/scan", produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
     public Mono<ResponseEntity<Flux<?>>> scan(
-            ScanRequest request, @RequestHeader(name = "Accept", required = false) List<MediaType> accept) {
-        return planner.plan(request).map(plan -> {
-            Flux<ScanEvent> events = shutdown.track(scanner.scan(UUID.randomUUID().toString(), plan, shutdown.stopped()));
-            return StreamResponses.of(events, accept, properties.heartbeatInterval(), Schedulers.parallel());
+            ScanRequest request, @RequestHeader(name = "Accept", required = false) List<MediaType> accept,
+            ServerWebExchange exchange) {
+        String client = ClientIdentity.of(exchange);
+        return Mono.defer(() -> {
+            ClientQuotas.Lease lease = quotas.admit(client);
+            return planner.plan(request).map(plan -> {
+                quotas.checkProbes(plan);
+                lease.markUsed();
+                Flux<ScanEvent> scan = scanner.scan(UUID.randomUUID().toString(), plan,
+                        quotas.withDurationLimit(shutdown.stopped()));
+                Flux<ScanEvent> events = shutdown.track(audit.record(scan, "stream", client, request)
+                        .doFinally(signal -> lease.release()));
+                return StreamResponses.of(events, accept, properties.heartbeatInterval(), Schedulers.parallel());
+            })
+            .doOnError(error -> lease.release())
+            .doOnCancel(lease::releaseIfUnused);
         });
     }
 }

@@ -2,8 +2,10 @@ package io.portflux.deploy;
 
 import io.portflux.config.PortPolicyProperties;
 import io.portflux.config.ProbeProperties;
+import io.portflux.config.QuotaProperties;
 import io.portflux.config.RegistryProperties;
 import io.portflux.config.ScanProperties;
+import io.portflux.config.SecurityProperties;
 import io.portflux.config.TargetProperties;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
@@ -43,7 +45,9 @@ record AppSettings(Map<String, Object> properties) {
             "portflux.targets", TargetProperties.class,
             "portflux.ports", PortPolicyProperties.class,
             "portflux.probe", ProbeProperties.class,
-            "portflux.scans", RegistryProperties.class);
+            "portflux.scans", RegistryProperties.class,
+            "portflux.security", SecurityProperties.class,
+            "portflux.quotas", QuotaProperties.class);
 
     private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 

@@ -9,7 +9,9 @@ import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -25,14 +27,17 @@ import io.portflux.config.ProbeProperties;
 import io.portflux.scan.TargetPolicy;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import io.portflux.config.QuotaProperties;
 import io.portflux.config.RegistryProperties;
 import io.portflux.config.ScanProperties;
 import io.portflux.config.TargetProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +102,24 @@ class HelmChartTests {
         LintResult result = new Helm(copy).lint().strict().call();
         assertThat(result.isFailed()).isTrue();
         assertThat(String.join("\n", result.getMessages())).contains("replicaCount");
+    }
+
+    @Test
+    void lintStrictIsCleanWithAuthOnAndAnIngressSoNotesRenderTheTokenCurl() throws IOException {
+        // Lint takes no values file, so a copy gets auth and the ingress switched on in its defaults.
+        Path copy = copyChart();
+        Path values = copy.resolve("values.yaml");
+        String original = Files.readString(values);
+        assertThat(original).contains("\n  tokens: []\n").contains("\ningress:\n  enabled: false\n");
+        Files.writeString(values, original.replace("\n  tokens: []\n", "\n  tokens: [lint-token-0123456789]\n")
+                .replace("\ningress:\n  enabled: false\n", "\ningress:\n  enabled: true\n"));
+        LintResult result = new Helm(copy).lint().strict().call();
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+        // Lint renders NOTES.txt too: a broken reference in it fails the same call.
+        Path notes = copy.resolve("templates/NOTES.txt");
+        Files.writeString(notes, Files.readString(notes).replace("Authorization: Bearer $TOKEN",
+                "Authorization: Bearer {{ .Values.security.nothing.here }}"));
+        assertThat(new Helm(copy).lint().strict().call().isFailed()).isTrue();
     }
 
     // ---- defaults ----
@@ -501,6 +524,100 @@ class HelmChartTests {
         }
     }
 
+    // ---- authentication and quotas ----
+
+    private static EnvVar env(Container container, String name) {
+        return container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElse(null);
+    }
+
+    @Test
+    void byDefaultAuthIsOffAndNoSecretIsRendered() {
+        Manifests manifests = render(template());
+        assertThat(manifests.ofType(Secret.class)).isEmpty();
+        assertThat(env(Hardening.portflux(manifests.single(Deployment.class)), "PORTFLUX_SECURITY_TOKENS")).isNull();
+    }
+
+    @Test
+    void tokensGoIntoASecretThatTheDeploymentReadsAndNeverIntoTheConfigMap() throws IOException {
+        String first = "first-token-0123456789";
+        String second = "second-token-0123456789";
+        Path values = valuesFile("security:\n  tokens: [" + first + ", " + second + "]\n");
+        Manifests manifests = render(template().withValuesFile(values));
+        Secret secret = manifests.single(Secret.class);
+        assertThat(secret.getMetadata().getName()).isEqualTo("pf-portflux-tokens");
+        assertThat(secret.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "pf");
+        assertThat(new String(Base64.getDecoder().decode(secret.getData().get("tokens")), StandardCharsets.UTF_8))
+                .isEqualTo(first + "," + second);
+
+        Deployment deployment = manifests.single(Deployment.class);
+        EnvVar tokens = env(Hardening.portflux(deployment), "PORTFLUX_SECURITY_TOKENS");
+        assertThat(tokens).isNotNull();
+        assertThat(tokens.getValue()).isNull();
+        assertThat(tokens.getValueFrom().getSecretKeyRef().getName()).isEqualTo(secret.getMetadata().getName());
+        assertThat(tokens.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("tokens");
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/tokens");
+
+        // Nothing but the Secret holds a token: not the ConfigMap, not the Deployment, in any encoding.
+        for (var object : manifests.all()) {
+            if (object instanceof Secret) {
+                continue;
+            }
+            String yaml = io.fabric8.kubernetes.client.utils.Serialization.asYaml(object);
+            assertThat(yaml).as(object.getKind()).doesNotContain(first).doesNotContain(second)
+                    .doesNotContain(secret.getData().get("tokens"));
+        }
+        AppSettings mounted = mountedConfig(manifests);
+        assertThat(mounted.properties().keySet()).noneMatch(k -> k.startsWith("portflux.security.tokens"));
+        assertThat(mounted.bindOver(APP, "portflux.security", io.portflux.config.SecurityProperties.class).tokens()).isEmpty();
+    }
+
+    @Test
+    void anExistingSecretIsReferencedAndNoneIsRendered() throws IOException {
+        Path values = valuesFile("security:\n  existingSecret: team-scanner-tokens\n  existingSecretKey: api-tokens\n");
+        Manifests manifests = render(template().withValuesFile(values));
+        assertThat(manifests.ofType(Secret.class)).isEmpty();
+        Deployment deployment = manifests.single(Deployment.class);
+        EnvVar tokens = env(Hardening.portflux(deployment), "PORTFLUX_SECURITY_TOKENS");
+        assertThat(tokens.getValueFrom().getSecretKeyRef().getName()).isEqualTo("team-scanner-tokens");
+        assertThat(tokens.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("api-tokens");
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).doesNotContainKey("checksum/tokens");
+    }
+
+    @Test
+    void theHelmTestPodSendsTheFirstTokenWhenAuthIsOn() throws IOException {
+        Path hook = CHART.resolve("templates/tests/test-scan.yaml");
+        Path copy = copyChart();
+        Files.writeString(copy.resolve("templates/tests/test-scan.yaml"),
+                Files.readString(hook).replace("helm.sh/hook: test", "example.com/was-hook: test"));
+        Path values = valuesFile("security:\n  existingSecret: team-scanner-tokens\n");
+        Pod test = render(new Helm(copy).template().withName("pf").withNamespace("scanners").withValuesFile(values)).single(Pod.class);
+        Container curl = test.getSpec().getContainers().get(0);
+        assertThat(env(curl, "PORTFLUX_SECURITY_TOKENS").getValueFrom().getSecretKeyRef().getName()).isEqualTo("team-scanner-tokens");
+        assertThat(String.join(" ", curl.getCommand())).contains("-H \"Authorization: Bearer $token\"")
+                .contains("${PORTFLUX_SECURITY_TOKENS%%,*}");
+    }
+
+    @Test
+    void quotaAndTicketValuesReachTheBoundProperties() throws IOException {
+        Path values = valuesFile("""
+                portflux:
+                  security:
+                    protectMetrics: true
+                    ticketTtl: 2m
+                  quotas:
+                    maxConcurrentScansPerClient: 2
+                    scansPerMinute: 10
+                    maxProbesPerScan: 65536
+                    maxScanDuration: 15m
+                """);
+        AppSettings mounted = mountedConfig(render(template().withValuesFile(values)));
+        var security = mounted.bindStrictly("portflux.security", io.portflux.config.SecurityProperties.class);
+        assertThat(security.protectMetrics()).isTrue();
+        assertThat(security.ticketTtl()).isEqualTo(Duration.ofMinutes(2));
+        QuotaProperties quotas = mounted.bindStrictly("portflux.quotas", QuotaProperties.class);
+        assertThat(quotas).isEqualTo(new QuotaProperties(2, 10, 65536, Duration.ofMinutes(15)));
+    }
+
     // ---- values outside the schema ----
 
     static Stream<Arguments> badValues() {
@@ -524,7 +641,13 @@ class HelmChartTests {
                 Arguments.of("securityContext:\n  runAsUser: 0\n", "runAsUser"),
                 Arguments.of("replicas: 2\n", "replicas"),
                 Arguments.of("shutdown:\n  terminationGracePeriodSeconds: 12\n", "terminationGracePeriodSeconds"),
-                Arguments.of("autoscaling:\n  enabled: true\n  minReplicas: 5\n  maxReplicas: 2\n", "minReplicas"));
+                Arguments.of("autoscaling:\n  enabled: true\n  minReplicas: 5\n  maxReplicas: 2\n", "minReplicas"),
+                Arguments.of("security:\n  tokens: [short]\n", "tokens"),
+                Arguments.of("security:\n  tokens: [\"one-long-token-xxxxx,two-long-token-xxxxx\"]\n", "tokens"),
+                Arguments.of("security:\n  tokens: [one-long-token-xxxxx]\n  existingSecret: mine\n", "not both"),
+                Arguments.of("portflux:\n  quotas:\n    scansPerMinute: -1\n", "scansPerMinute"),
+                Arguments.of("portflux:\n  quotas:\n    maxScanDuration: forever\n", "maxScanDuration"),
+                Arguments.of("portflux:\n  security:\n    tokens: [one-long-token-xxxxx]\n", "tokens"));
     }
 
     @ParameterizedTest(name = "{0}")

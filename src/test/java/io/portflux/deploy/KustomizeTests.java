@@ -117,4 +117,18 @@ class KustomizeTests {
         ConfigMap configMap = manifests.single(ConfigMap.class);
         assertThat(configMap.getMetadata().getName()).matches("portflux-[a-z0-9]{10}");
     }
+
+    @Test
+    void tokensComeFromAnOptionalSecretAndNeverFromTheConfigMap() {
+        Container container = Hardening.portflux(manifests.single(Deployment.class));
+        var tokens = container.getEnv().stream().filter(e -> e.getName().equals("PORTFLUX_SECURITY_TOKENS")).findFirst()
+                .orElseThrow(() -> new AssertionError("no PORTFLUX_SECURITY_TOKENS env var"));
+        assertThat(tokens.getValue()).isNull();
+        assertThat(tokens.getValueFrom().getSecretKeyRef().getName()).isEqualTo("portflux-tokens");
+        assertThat(tokens.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("tokens");
+        // Optional: without the Secret the pod still starts, with authentication off.
+        assertThat(tokens.getValueFrom().getSecretKeyRef().getOptional()).isTrue();
+        String config = manifests.single(ConfigMap.class).getData().get("application.yaml");
+        assertThat(AppSettings.parse(config).properties().keySet()).noneMatch(k -> k.startsWith("portflux.security.tokens"));
+    }
 }

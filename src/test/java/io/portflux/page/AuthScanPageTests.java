@@ -1,0 +1,166 @@
+package io.portflux.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portflux.testing.ListenerPool;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * AuthScanPageTests drive the page in headless Chromium against a server that wants a bearer
+ * token: the page asks for it, sends it on fetch calls, and follows scans through stream tickets.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "portflux.security.tokens=" + AuthScanPageTests.TOKEN)
+class AuthScanPageTests {
+
+    static final String TOKEN = "page-token-0123456789abcdef";
+    private static final Duration SCAN_WAIT = Duration.ofSeconds(20);
+    /** The refusals these tests provoke on purpose, before the token is entered. */
+    private static final Pattern EXPECTED_401 = Pattern.compile("/api/scans .*status of 401");
+
+    private static HeadlessChromium chromium;
+    private static ChromeDriver driver;
+
+    @LocalServerPort
+    int port;
+
+    private final ListenerPool listeners = new ListenerPool();
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        chromium = new HeadlessChromium();
+        driver = chromium.driver();
+    }
+
+    @AfterAll
+    static void stopBrowser() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @BeforeEach
+    void freshPage() {
+        driver.get("about:blank");
+        driver.manage().logs().get(LogType.BROWSER);
+    }
+
+    @AfterEach
+    void noUnexpectedConsoleErrors() throws Exception {
+        List<String> errors;
+        try {
+            errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                    .map(LogEntry::getMessage)
+                    .filter(m -> !EXPECTED_401.matcher(m).find())
+                    .toList();
+            // Leaving the page closes its EventSource before the listeners go away.
+            driver.get("about:blank");
+        } finally {
+            listeners.close();
+        }
+        assertThat(errors).as("errors in the browser console").isEmpty();
+    }
+
+    @Test
+    void theTokenFieldAppearsAScanWithoutItIsRefusedAndWithItCompletesOverATicket() throws Exception {
+        int a = listeners.open();
+        int b = listeners.open();
+        driver.get(url("/"));
+        driver.executeScript("sessionStorage.clear()");
+        driver.navigate().refresh();
+
+        WebElement token = wait(Duration.ofSeconds(10)).until(d -> visible("token"));
+        assertThat(token.getDomAttribute("type")).isEqualTo("password");
+        assertThat(driver.findElement(By.cssSelector("label[for=token]")).getText()).isEqualTo("Access token");
+        WebElement ports = driver.findElement(By.id("ports"));
+        ports.clear();
+        ports.sendKeys(a + "," + b);
+
+        // Without the token the server refuses, and the page says so at the token field.
+        driver.findElement(By.id("scan-button")).click();
+        WebElement problem = wait(Duration.ofSeconds(10)).until(d -> visible("form-error"));
+        assertThat(problem.getText()).contains("needs an access token");
+        assertThat(token.getDomAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(status()).isEqualTo("idle");
+
+        token.sendKeys(TOKEN);
+        driver.findElement(By.id("scan-button")).click();
+        awaitStatus("completed");
+        assertThat(text("c-scanned")).isEqualTo("2 / 2");
+        assertThat(text("c-open")).isEqualTo("2");
+        // EventSource cannot send the token: the stream was opened with a ticket, never the token.
+        List<String> streams = eventStreams();
+        assertThat(streams).isNotEmpty().allSatisfy(u -> assertThat(u).contains("ticket=").doesNotContain(TOKEN));
+        assertThat(driver.getCurrentUrl()).doesNotContain(TOKEN).doesNotContain("ticket");
+        assertThat(driver.executeScript("return sessionStorage.getItem('portflux.token')")).isEqualTo(TOKEN);
+    }
+
+    @Test
+    void reopeningAScanByItsLinkFetchesAFreshTicket() throws Exception {
+        int a = listeners.open();
+        driver.get(url("/"));
+        driver.executeScript("sessionStorage.setItem('portflux.token', arguments[0])", TOKEN);
+        driver.get(url("/?targets=127.0.0.1&ports=" + a + "&autostart=true"));
+        awaitStatus("completed");
+        String scanUrl = driver.getCurrentUrl();
+
+        driver.get("about:blank");
+        driver.get(scanUrl);
+        awaitStatus("completed");
+        assertThat(text("c-open")).isEqualTo("1");
+        assertThat(eventStreams()).singleElement().asString().contains("ticket=");
+    }
+
+    private String url(String pathAndQuery) {
+        return "http://127.0.0.1:" + port + pathAndQuery;
+    }
+
+    /** The event-stream requests this page made, from the browser's resource timing. */
+    @SuppressWarnings("unchecked")
+    private static List<String> eventStreams() {
+        return ((List<Object>) driver.executeScript(
+                "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/events'))"))
+                .stream().map(String::valueOf).toList();
+    }
+
+    private static WebDriverWait wait(Duration timeout) {
+        WebDriverWait wait = new WebDriverWait(driver, timeout);
+        wait.pollingEvery(Duration.ofMillis(40));
+        return wait;
+    }
+
+    private static void awaitStatus(String expected) {
+        wait(SCAN_WAIT).withMessage(() -> "status line: " + text("status") + " / " + text("status-message"))
+                .until(d -> expected.equals(status()));
+    }
+
+    private static String status() {
+        return driver.findElement(By.id("status")).getDomAttribute("data-status");
+    }
+
+    private static String text(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    private static WebElement visible(String id) {
+        WebElement e = driver.findElement(By.id(id));
+        return e.isDisplayed() ? e : null;
+    }
+}
