@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # PortFlux image: built with Maven on a JDK, run on a JRE as a fixed non-root user.
-# Not built on the project machines (no container engine there); see docs/kubernetes.md.
+# Not built on the project machines (no container engine there); see "Running on Kubernetes" in README.md.
 #
 #   docker build -t portflux/portflux:0.1.0 .
 #   docker run --rm -p 8080:8080 --read-only --tmpfs /tmp --cap-drop ALL \
