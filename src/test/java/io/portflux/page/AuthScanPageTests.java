@@ -2,24 +2,14 @@ package io.portflux.page;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portflux.testing.ListenerPool;
 import java.time.Duration;
 import java.util.List;
-import java.util.logging.Level;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * AuthScanPageTests drive the page in headless Chromium against a server that wants a bearer
@@ -27,56 +17,20 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "portflux.security.tokens=" + AuthScanPageTests.TOKEN)
-class AuthScanPageTests {
+class AuthScanPageTests extends ChromiumPageTest {
+
+    AuthScanPageTests() {
+        expectedConsoleErrors.add(EXPECTED_401);
+    }
+
 
     static final String TOKEN = "page-token-0123456789abcdef";
     private static final Duration SCAN_WAIT = Duration.ofSeconds(20);
     /** The refusals these tests provoke on purpose, before the token is entered. */
     private static final Pattern EXPECTED_401 = Pattern.compile("/api/scans .*status of 401");
 
-    private static HeadlessChromium chromium;
-    private static ChromeDriver driver;
 
-    @LocalServerPort
-    int port;
 
-    private final ListenerPool listeners = new ListenerPool();
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        chromium = new HeadlessChromium();
-        driver = chromium.driver();
-    }
-
-    @AfterAll
-    static void stopBrowser() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
-
-    @BeforeEach
-    void freshPage() {
-        driver.get("about:blank");
-        driver.manage().logs().get(LogType.BROWSER);
-    }
-
-    @AfterEach
-    void noUnexpectedConsoleErrors() throws Exception {
-        List<String> errors;
-        try {
-            errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                    .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                    .map(LogEntry::getMessage)
-                    .filter(m -> !EXPECTED_401.matcher(m).find())
-                    .toList();
-            // Leaving the page closes its EventSource before the listeners go away.
-            driver.get("about:blank");
-        } finally {
-            listeners.close();
-        }
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
 
     @Test
     void theTokenFieldAppearsAScanWithoutItIsRefusedAndWithItCompletesOverATicket() throws Exception {
@@ -126,10 +80,6 @@ class AuthScanPageTests {
         awaitStatus("completed");
         assertThat(text("c-open")).isEqualTo("1");
         assertThat(eventStreams()).singleElement().asString().contains("ticket=");
-    }
-
-    private String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + port + pathAndQuery;
     }
 
     /** The event-stream requests this page made, from the browser's resource timing. */

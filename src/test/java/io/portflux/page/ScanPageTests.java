@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.testing.Listeners;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,26 +16,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.logging.Level;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,71 +34,23 @@ import tools.jackson.databind.json.JsonMapper;
  * scanning only loopback listeners that each test opens on ephemeral ports.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class ScanPageTests {
+class ScanPageTests extends ChromiumPageTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final Duration SCAN_WAIT = Duration.ofSeconds(20);
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    // One browser for the class: starting Chromium costs a second or two per test otherwise.
-    private static HeadlessChromium chromium;
-    private static ChromeDriver driver;
 
-    @LocalServerPort
-    int port;
 
-    private final List<AutoCloseable> listeners = new ArrayList<>();
-    /** Console errors this test provokes on purpose, such as the 400 of a rejected scan. */
-    private final List<Pattern> expectedConsoleErrors = new ArrayList<>();
-
-    @BeforeAll
-    static void startBrowser() throws Exception {
-        chromium = new HeadlessChromium();
-        driver = chromium.driver();
-    }
-
-    @AfterAll
-    static void stopBrowser() throws Exception {
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
-
-    @BeforeEach
-    void freshPage() {
-        driver.manage().window().setSize(new Dimension(1280, 900));
-        driver.get("about:blank");
-        // Reading the browser log empties it, so each test sees only its own messages.
-        driver.manage().logs().get(LogType.BROWSER);
-    }
-
-    @AfterEach
-    void noConsoleErrors() throws Exception {
-        List<String> errors;
-        try {
-            errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                    .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-                    .map(LogEntry::getMessage)
-                    .filter(m -> expectedConsoleErrors.stream().noneMatch(p -> p.matcher(m).find()))
-                    .toList();
-            // Leaving the page closes its EventSource before the listeners go away.
-            driver.get("about:blank");
-        } finally {
-            for (AutoCloseable l : listeners) {
-                l.close();
-            }
-        }
-        assertThat(errors).as("errors in the browser console").isEmpty();
-    }
 
     @Test
     void autostartLinkShowsEveryOpenPortCompletesAndOffersDownloads() throws Exception {
-        int a = openListener();
-        int b = openListener();
-        int c = openListener();
+        int a = listeners.open();
+        int b = listeners.open();
+        int c = listeners.open();
         int closed = Listeners.unusedPort(LOOPBACK);
-        int filtered = fullQueueListener();
+        int filtered = listeners.fullQueue();
         String ports = a + "," + b + "," + c + "," + closed + "," + filtered;
 
         driver.get(url("/?targets=127.0.0.1&ports=" + ports + "&report=all&timeout=300ms&retries=0&autostart=true"));
@@ -162,8 +103,7 @@ class ScanPageTests {
     @Test
     void progressBarTakesIntermediateValuesWhileASlowScanRuns() throws Exception {
         // Ten probes that each wait out a 300 ms timeout, one at a time: about three seconds.
-        String ports = IntStream.range(0, 10).mapToObj(i -> Integer.toString(fullQueueListener()))
-                .collect(Collectors.joining(","));
+        String ports = listeners.fullQueues(10);
 
         driver.get(url("/?targets=127.0.0.1&ports=" + ports + "&concurrency=1&timeout=300ms&retries=0&autostart=true"));
 
@@ -183,8 +123,8 @@ class ScanPageTests {
 
     @Test
     void formFlowStartsAScanAndShowsItsResults() throws Exception {
-        int a = openListener();
-        int b = openListener();
+        int a = listeners.open();
+        int b = listeners.open();
         int closed = Listeners.unusedPort(LOOPBACK);
         driver.get(url("/"));
 
@@ -239,7 +179,7 @@ class ScanPageTests {
         List<String> ports = new ArrayList<>();
         ports.add(Integer.toString(Listeners.unusedPort(LOOPBACK)));
         for (int i = 0; i < 4; i++) {
-            ports.add(Integer.toString(fullQueueListener()));
+            ports.add(Integer.toString(listeners.fullQueue()));
         }
         driver.get(url("/?targets=127.0.0.1&ports=" + String.join(",", ports)
                 + "&concurrency=8&timeout=10s&retries=0&autostart=true"));
@@ -257,11 +197,11 @@ class ScanPageTests {
 
     @Test
     void reloadWithScanIdReattachesAndShowsTheSameOpenPorts() throws Exception {
-        int a = openListener();
-        int b = openListener();
+        int a = listeners.open();
+        int b = listeners.open();
         List<String> slow = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            slow.add(Integer.toString(fullQueueListener()));
+            slow.add(Integer.toString(listeners.fullQueue()));
         }
         String ports = a + "," + b + "," + String.join(",", slow);
         driver.get(url("/?targets=127.0.0.1&ports=" + ports + "&concurrency=1&timeout=300ms&retries=0&autostart=true"));
@@ -288,7 +228,7 @@ class ScanPageTests {
 
     @Test
     void recentScansListOpensAScan() throws Exception {
-        int a = openListener();
+        int a = listeners.open();
         driver.get(url("/?targets=127.0.0.1&ports=" + a + "&autostart=true"));
         awaitStatus("completed");
         String id = driver.getCurrentUrl().replaceFirst(".*\\?scan=", "");
@@ -312,7 +252,7 @@ class ScanPageTests {
     void portColumnSortsAscendingThenDescending() throws Exception {
         List<Integer> open = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            open.add(openListener());
+            open.add(listeners.open());
         }
         String ports = open.stream().map(String::valueOf).collect(Collectors.joining(","));
         driver.get(url("/?targets=127.0.0.1&ports=" + ports + "&autostart=true"));
@@ -330,7 +270,7 @@ class ScanPageTests {
 
     @Test
     void narrowViewportKeepsThePageWithinItsWidthAndSubmitsWithEnter() throws Exception {
-        int a = openListener();
+        int a = listeners.open();
         driver.manage().window().setSize(new Dimension(400, 800));
         driver.get(url("/"));
         assertThat(((Number) driver.executeScript("return window.innerWidth")).intValue()).isLessThanOrEqualTo(400);
@@ -355,26 +295,6 @@ class ScanPageTests {
 
         wait(Duration.ofSeconds(10)).until(d -> "missing".equals(status()));
         assertThat(text("status-message")).contains("no scan with id 'no-such-scan'");
-    }
-
-    private String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + port + pathAndQuery;
-    }
-
-    private int openListener() throws Exception {
-        ServerSocket s = new ServerSocket(0, 50, LOOPBACK);
-        listeners.add(s);
-        return s.getLocalPort();
-    }
-
-    private int fullQueueListener() {
-        try {
-            Listeners.FullQueue q = new Listeners.FullQueue(LOOPBACK);
-            listeners.add(q);
-            return q.address().getPort();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static WebDriverWait wait(Duration timeout) {
