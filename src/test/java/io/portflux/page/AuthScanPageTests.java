@@ -8,7 +8,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
@@ -25,7 +24,6 @@ class AuthScanPageTests extends ChromiumPageTest {
 
 
     static final String TOKEN = "page-token-0123456789abcdef";
-    private static final Duration SCAN_WAIT = Duration.ofSeconds(20);
     /** The refusals these tests provoke on purpose, before the token is entered. */
     private static final Pattern EXPECTED_401 = Pattern.compile("/api/scans .*status of 401");
 
@@ -90,27 +88,4 @@ class AuthScanPageTests extends ChromiumPageTest {
                 .stream().map(String::valueOf).toList();
     }
 
-    private static WebDriverWait wait(Duration timeout) {
-        WebDriverWait wait = new WebDriverWait(driver, timeout);
-        wait.pollingEvery(Duration.ofMillis(40));
-        return wait;
-    }
-
-    private static void awaitStatus(String expected) {
-        wait(SCAN_WAIT).withMessage(() -> "status line: " + text("status") + " / " + text("status-message"))
-                .until(d -> expected.equals(status()));
-    }
-
-    private static String status() {
-        return driver.findElement(By.id("status")).getDomAttribute("data-status");
-    }
-
-    private static String text(String id) {
-        return driver.findElement(By.id(id)).getText();
-    }
-
-    private static WebElement visible(String id) {
-        WebElement e = driver.findElement(By.id(id));
-        return e.isDisplayed() ? e : null;
-    }
 }

@@ -3,6 +3,7 @@ package io.portflux.page;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.testing.ListenerPool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -11,10 +12,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -75,5 +79,31 @@ abstract class ChromiumPageTest {
 
     String url(String pathAndQuery) {
         return "http://127.0.0.1:" + port + pathAndQuery;
+    }
+
+    static final Duration SCAN_WAIT = Duration.ofSeconds(20);
+
+    static WebDriverWait wait(Duration timeout) {
+        WebDriverWait wait = new WebDriverWait(driver, timeout);
+        wait.pollingEvery(Duration.ofMillis(40));
+        return wait;
+    }
+
+    static void awaitStatus(String expected) {
+        wait(SCAN_WAIT).withMessage(() -> "status line: " + text("status") + " / " + text("status-message"))
+                .until(d -> expected.equals(status()));
+    }
+
+    static String status() {
+        return driver.findElement(By.id("status")).getDomAttribute("data-status");
+    }
+
+    static String text(String id) {
+        return driver.findElement(By.id(id)).getText();
+    }
+
+    static WebElement visible(String id) {
+        WebElement e = driver.findElement(By.id(id));
+        return e.isDisplayed() ? e : null;
     }
 }

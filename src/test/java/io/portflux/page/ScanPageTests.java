@@ -24,7 +24,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,7 +36,6 @@ import tools.jackson.databind.json.JsonMapper;
 class ScanPageTests extends ChromiumPageTest {
 
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private static final Duration SCAN_WAIT = Duration.ofSeconds(20);
     private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -295,30 +293,6 @@ class ScanPageTests extends ChromiumPageTest {
 
         wait(Duration.ofSeconds(10)).until(d -> "missing".equals(status()));
         assertThat(text("status-message")).contains("no scan with id 'no-such-scan'");
-    }
-
-    private static WebDriverWait wait(Duration timeout) {
-        WebDriverWait wait = new WebDriverWait(driver, timeout);
-        wait.pollingEvery(Duration.ofMillis(40));
-        return wait;
-    }
-
-    private static void awaitStatus(String expected) {
-        wait(SCAN_WAIT).withMessage(() -> "status line: " + text("status"))
-                .until(d -> expected.equals(status()));
-    }
-
-    private static String status() {
-        return driver.findElement(By.id("status")).getDomAttribute("data-status");
-    }
-
-    private static String text(String id) {
-        return driver.findElement(By.id(id)).getText();
-    }
-
-    private static WebElement visible(String id) {
-        WebElement e = driver.findElement(By.id(id));
-        return e.isDisplayed() ? e : null;
     }
 
     private static double progressValue() {
