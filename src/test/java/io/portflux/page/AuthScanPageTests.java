@@ -87,5 +87,4 @@ class AuthScanPageTests extends ChromiumPageTest {
                 "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/events'))"))
                 .stream().map(String::valueOf).toList();
     }
-
 }
