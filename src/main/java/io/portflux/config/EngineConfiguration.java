@@ -11,6 +11,8 @@ import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.Scanner;
 import io.portflux.scan.TargetPolicy;
 import java.time.Duration;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,6 +24,8 @@ public class EngineConfiguration {
 
     /** Bound on one DNS query; a name that does not answer in time counts as not resolving. */
     static final Duration DNS_QUERY_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Log log = LogFactory.getLog(EngineConfiguration.class);
 
     @Bean
     ScanLimits scanLimits(ScanProperties p) {
@@ -36,7 +40,9 @@ public class EngineConfiguration {
 
     @Bean(destroyMethod = "close")
     ProbeLoops probeLoops(ProbeProperties p) {
-        return new ProbeLoops(p.eventLoops());
+        ProbeLoops loops = new ProbeLoops(p.eventLoops(), p.transport());
+        log.info("Probe loops: " + loops.size() + " on " + loops.transport() + " (asked for " + p.transport() + ")");
+        return loops;
     }
 
     @Bean

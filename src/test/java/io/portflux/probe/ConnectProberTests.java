@@ -4,6 +4,9 @@ import io.portflux.testing.Listeners;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import io.portflux.probe.ProbeLoops.Transport;
 import io.portflux.scan.ProbeOutcome;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -14,7 +17,9 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -35,23 +40,26 @@ class ConnectProberTests {
     private static final Duration SHORT = Duration.ofMillis(300);
 
     private final InetAddress v4 = InetAddress.getLoopbackAddress();
-    private ProbeLoops epollLoops;
-    private ProbeLoops nioLoops;
+    private final Map<Transport, ProbeLoops> loops = new EnumMap<>(Transport.class);
 
     @BeforeAll
     void startLoops() {
-        epollLoops = new ProbeLoops(2, true);
-        nioLoops = new ProbeLoops(2, false);
+        for (Transport t : Transport.values()) {
+            loops.put(t, new ProbeLoops(2, t));
+        }
     }
 
     @AfterAll
     void stopLoops() {
-        epollLoops.close();
-        nioLoops.close();
+        loops.values().forEach(ProbeLoops::close);
     }
 
-    private ConnectProber prober(boolean nativeTransport, long budget) {
-        return new ConnectProber(nativeTransport ? epollLoops : nioLoops, budget);
+    /** A prober on {@code transport}; skips the test when this machine does not have it. */
+    private ConnectProber prober(Transport transport, long budget) {
+        ProbeLoops l = loops.get(transport);
+        Assumptions.assumeTrue(transport == Transport.AUTO || l.transport() == transport,
+                () -> transport + " is not available here");
+        return new ConnectProber(l, budget);
     }
 
     private static ProbeOutcome await(Mono<ProbeOutcome> probe) {
@@ -68,15 +76,40 @@ class ConnectProberTests {
     }
 
     @Test
-    void nativeTransportIsUsedWhenAvailable() {
-        assertThat(epollLoops.nativeTransport()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
-        assertThat(nioLoops.nativeTransport()).isFalse();
+    void theBestAvailableTransportIsUsed() {
+        Transport best = IoUring.isAvailable() ? Transport.IO_URING
+                : Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
+        assertThat(loops.get(Transport.AUTO).transport()).isEqualTo(best);
+        assertThat(loops.get(Transport.AUTO).nativeTransport()).isEqualTo(best != Transport.NIO);
+        assertThat(loops.get(Transport.EPOLL).transport())
+                .isEqualTo(Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO);
+        assertThat(loops.get(Transport.NIO).transport()).isEqualTo(Transport.NIO);
+        assertThat(loops.get(Transport.NIO).nativeTransport()).isFalse();
+        assertThat(new ProbeLoops(1, false)).satisfies(nio -> {
+            try {
+                assertThat(nio.transport()).isEqualTo(Transport.NIO);
+            } finally {
+                nio.close();
+            }
+        });
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void openPortIsOpen(boolean nativeTransport) throws Exception {
-        ConnectProber prober = prober(nativeTransport, 64);
+    @Test
+    void newChannelsAreOfTheLoopsTransport() {
+        for (ProbeLoops l : loops.values()) {
+            var ch = l.newSocketChannel();
+            try {
+                assertThat(ch).isInstanceOf(l.socketChannelType());
+            } finally {
+                ch.unsafe().closeForcibly();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void openPortIsOpen(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         try (ServerSocket listener = new ServerSocket(0, 50, v4)) {
             ProbeOutcome outcome = await(prober.probe(0, new InetSocketAddress(v4, listener.getLocalPort()), TIMEOUT));
             assertThat(outcome).isInstanceOf(ProbeOutcome.Open.class);
@@ -85,20 +118,20 @@ class ConnectProberTests {
         awaitIdle(prober);
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void unusedPortIsRefused(boolean nativeTransport) throws Exception {
-        ConnectProber prober = prober(nativeTransport, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void unusedPortIsRefused(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         int port = Listeners.unusedPort(v4);
         ProbeOutcome outcome = await(prober.probe(1, new InetSocketAddress(v4, port), TIMEOUT));
         assertThat(outcome).isInstanceOf(ProbeOutcome.Refused.class);
         awaitIdle(prober);
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void fullQueueListenerGivesNoResponse(boolean nativeTransport) throws Exception {
-        ConnectProber prober = prober(nativeTransport, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void fullQueueListenerGivesNoResponse(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
             long start = System.nanoTime();
             ProbeOutcome outcome = await(prober.probe(0, silent.address(), SHORT));
@@ -121,12 +154,12 @@ class ConnectProberTests {
         }
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void ipv6LoopbackOpenAndRefused(boolean nativeTransport) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void ipv6LoopbackOpenAndRefused(Transport transport) throws Exception {
         InetAddress v6 = ipv6Loopback();
         assertThat(v6).isInstanceOf(Inet6Address.class);
-        ConnectProber prober = prober(nativeTransport, 64);
+        ConnectProber prober = prober(transport, 64);
         try (ServerSocket listener = new ServerSocket(0, 50, v6)) {
             assertThat(await(prober.probe(0, new InetSocketAddress(v6, listener.getLocalPort()), TIMEOUT)))
                     .isInstanceOf(ProbeOutcome.Open.class);
@@ -137,10 +170,10 @@ class ConnectProberTests {
         awaitIdle(prober);
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void cancellingAPendingProbeClosesItsChannel(boolean nativeTransport) throws Exception {
-        ConnectProber prober = prober(nativeTransport, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void cancellingAPendingProbeClosesItsChannel(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
             List<ProbeOutcome> seen = new ArrayList<>();
             Disposable subscription = prober.probe(0, silent.address(), Duration.ofSeconds(30)).subscribe(seen::add);
@@ -156,10 +189,10 @@ class ConnectProberTests {
         }
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void inFlightReturnsToZeroAfterManyProbes(boolean nativeTransport) throws Exception {
-        ConnectProber prober = prober(nativeTransport, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void inFlightReturnsToZeroAfterManyProbes(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         try (ServerSocket listener = new ServerSocket(0, 200, v4)) {
             InetSocketAddress open = new InetSocketAddress(v4, listener.getLocalPort());
             InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));
@@ -174,10 +207,10 @@ class ConnectProberTests {
         awaitIdle(prober);
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void eachLaneRunsOnItsOwnLoopThread(boolean nativeTransport) throws Exception {
-        ConnectProber prober = prober(nativeTransport, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void eachLaneRunsOnItsOwnLoopThread(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         assertThat(prober.lanes()).isEqualTo(2);
         InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));
         List<Set<String>> threadsPerLane = new ArrayList<>();
@@ -196,10 +229,10 @@ class ConnectProberTests {
         awaitIdle(prober);
     }
 
-    @ParameterizedTest(name = "native={0}")
-    @ValueSource(booleans = {true, false})
-    void budgetCapsChannelsAcrossLanes(boolean nativeTransport) throws Exception {
-        ConnectProber prober = prober(nativeTransport, 2);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void budgetCapsChannelsAcrossLanes(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 2);
         try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
             AtomicInteger peak = new AtomicInteger();
             Disposable sampler = Flux.interval(Duration.ofMillis(2))
@@ -219,9 +252,10 @@ class ConnectProberTests {
         assertThat(prober.budget().queued()).isZero();
     }
 
-    @Test
-    void openProbesLeaveNoTimeWait() throws Exception {
-        ConnectProber prober = prober(true, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Transport.class)
+    void openProbesLeaveNoTimeWait(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         int port;
         // The listener accepts and closes after the peer's close, as a real service would: with an
         // orderly close by the prober, that leaves the prober's side in TIME_WAIT.
@@ -267,7 +301,7 @@ class ConnectProberTests {
 
     @Test
     void rejectsUnresolvedAddressesAndBadLanesWithoutConnecting() {
-        ConnectProber prober = prober(true, 64);
+        ConnectProber prober = prober(Transport.AUTO, 64);
         assertThat(prober.probe(0, InetSocketAddress.createUnresolved("localhost", 80), TIMEOUT)
                         .onErrorResume(IllegalArgumentException.class, e -> Mono.empty())
                         .blockOptional())

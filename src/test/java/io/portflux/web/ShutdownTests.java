@@ -4,6 +4,7 @@ import static io.portflux.web.SseClient.last;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.PortFluxApplication;
+import io.portflux.config.TestHttpClients;
 import io.portflux.testing.Listeners;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -27,7 +28,7 @@ class ShutdownTests {
             ConfigurableApplicationContext context = new SpringApplicationBuilder(PortFluxApplication.class)
                     .run("--server.port=0", "--spring.lifecycle.timeout-per-shutdown-phase=10s");
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+            WebTestClient client = WebTestClient.bindToServer(TestHttpClients.connector()).baseUrl("http://127.0.0.1:" + port)
                     .responseTimeout(Duration.ofSeconds(30)).build();
             String ports = Integer.toString(slow.address().getPort());
 
