@@ -2,7 +2,6 @@ package io.portflux.config;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -11,9 +10,10 @@ import org.springframework.http.client.ReactorResourceFactory;
  * HttpLoopsConfiguration keeps the HTTP server, and the reactor-netty clients Spring builds, on
  * {@link HttpLoops} (epoll), whatever transport the probe loops use.
  *
- * <p>Boot does not hand its {@link ReactorResourceFactory} loops to the server, so a server
- * customizer pins them with {@code runOn}; the factory here, which Boot's WebClient and connector
- * builders use, gets the same loops.
+ * <p>Boot's Netty web server runs on the loops of the {@link ReactorResourceFactory} bean (it calls
+ * {@code runOn(factory.getLoopResources())} when it starts), and Boot's WebClient and connector
+ * builders use that factory too. This factory replaces Boot's, which would use reactor-netty's global
+ * resources and so io_uring.
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpLoopsConfiguration {
@@ -25,11 +25,6 @@ public class HttpLoopsConfiguration {
         HttpLoops loops = new HttpLoops("portflux-http");
         log.info("HTTP server and client loops: " + (loops.epoll() ? "epoll" : "nio"));
         return loops;
-    }
-
-    @Bean
-    NettyServerCustomizer httpLoopsServerCustomizer(HttpLoops loops) {
-        return server -> server.runOn(loops);
     }
 
     @Bean
