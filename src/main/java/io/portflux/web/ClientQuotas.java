@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -44,9 +43,9 @@ public class ClientQuotas {
 
     /**
      * Counts a new scan of {@code client} against its quotas, or throws
-     * {@link QuotaExceededException}. The returned lease holds a running-scan place until released.
+     * {@link QuotaExceededException}. The returned reservation holds a running-scan place until released.
      */
-    public Lease admit(String client) {
+    Reservation admit(String client) {
         int max = properties.maxConcurrentScansPerClient();
         if (max > 0) {
             boolean[] full = {false};
@@ -61,7 +60,9 @@ public class ClientQuotas {
                         CONCURRENT_RETRY_AFTER);
             }
         }
-        Lease lease = new Lease(client, max > 0);
+        Reservation lease = max > 0
+                ? new Reservation(() -> running.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1))
+                : Reservation.none();
         int perMinute = properties.scansPerMinute();
         if (perMinute > 0) {
             ConsumptionProbe probe = bucket(client, perMinute).tryConsumeAndReturnRemaining(1);
@@ -121,36 +122,5 @@ public class ClientQuotas {
             return ms / 1000 + "s";
         }
         return ms + "ms";
-    }
-
-    /** One admitted scan's place among its client's running scans; released exactly once. */
-    public final class Lease {
-        private final String client;
-        private final boolean counted;
-        private final AtomicBoolean released = new AtomicBoolean();
-        private final AtomicBoolean used = new AtomicBoolean();
-
-        private Lease(String client, boolean counted) {
-            this.client = client;
-            this.counted = counted;
-        }
-
-        public void release() {
-            if (released.compareAndSet(false, true) && counted) {
-                running.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
-            }
-        }
-
-        /** Marks the lease as handed to a running scan, which releases it when it ends. */
-        public void markUsed() {
-            used.set(true);
-        }
-
-        /** Releases the lease unless a scan took it over; for requests cancelled before the scan started. */
-        public void releaseIfUnused() {
-            if (!used.get()) {
-                release();
-            }
-        }
     }
 }

@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,10 +70,10 @@ public class ScanRegistry {
     public Mono<BackgroundScan> start(ScanRequest request, String client) {
         return Mono.defer(() -> {
             evict(clock.instant());
-            Slot slot = reserve();
-            ClientQuotas.Lease lease;
+            Reservation slot = reserve();
+            Reservation held;
             try {
-                lease = quotas.admit(client);
+                held = slot.and(quotas.admit(client));
             } catch (RuntimeException e) {
                 slot.release();
                 throw e;
@@ -82,8 +81,7 @@ public class ScanRegistry {
             return planner.plan(request)
                     .map(plan -> {
                         quotas.checkProbes(plan);
-                        slot.markUsed();
-                        lease.markUsed();
+                        held.markUsed();
                         BackgroundScan scan = new BackgroundScan(newId(), request, clock.instant(),
                                 properties.journalMaxEvents());
                         scans.put(scan.id(), scan);
@@ -91,22 +89,13 @@ public class ScanRegistry {
                         Flux<ScanEvent> events = audit.record(scanner.scan(scan.id(), plan, stop),
                                 "background", client, request);
                         scan.attach(events
-                                .doFinally(signal -> {
-                                    slot.release();
-                                    lease.release();
-                                })
+                                .doFinally(signal -> held.release())
                                 .subscribe(event -> scan.record(event, clock.instant()),
                                         error -> log.error("scan {} broke off", scan.id(), error)));
                         return scan;
                     })
-                    .doOnError(error -> {
-                        slot.release();
-                        lease.release();
-                    })
-                    .doOnCancel(() -> {
-                        slot.releaseIfUnused();
-                        lease.releaseIfUnused();
-                    });
+                    .doOnError(error -> held.release())
+                    .doOnCancel(held::releaseIfUnused);
         });
     }
 
@@ -157,12 +146,12 @@ public class ScanRegistry {
         scans.values().forEach(s -> s.cancel(ShutdownSignal.MESSAGE));
     }
 
-    private Slot reserve() {
+    private Reservation reserve() {
         if (slotsTaken.incrementAndGet() > properties.maxRunning()) {
             slotsTaken.decrementAndGet();
             throw new TooManyScansException(properties.maxRunning(), retryAfter());
         }
-        return new Slot();
+        return new Reservation(slotsTaken::decrementAndGet);
     }
 
     // The soonest expected end of a running scan, so clients do not retry blindly.
@@ -181,27 +170,5 @@ public class ScanRegistry {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    /** One reserved running-scan slot; released exactly once. */
-    private final class Slot {
-        private final AtomicBoolean released = new AtomicBoolean();
-        private final AtomicBoolean used = new AtomicBoolean();
-
-        void release() {
-            if (released.compareAndSet(false, true)) {
-                slotsTaken.decrementAndGet();
-            }
-        }
-
-        void markUsed() {
-            used.set(true);
-        }
-
-        void releaseIfUnused() {
-            if (!used.get()) {
-                release();
-            }
-        }
     }
 }

@@ -49,7 +49,7 @@ public class ScanStreamController {
             ServerWebExchange exchange) {
         String client = ClientIdentity.of(exchange);
         return Mono.defer(() -> {
-            ClientQuotas.Lease lease = quotas.admit(client);
+            Reservation lease = quotas.admit(client);
             return planner.plan(request).map(plan -> {
                 quotas.checkProbes(plan);
                 lease.markUsed();
