@@ -12,7 +12,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -110,14 +109,14 @@ public final class MicrometerScanObserver implements ScanObserver {
     }
 
     @Override
-    public void verdict(Reason reason, Double rttMs) {
+    public void verdict(Reason reason, Duration rtt) {
         probes.get(reason).increment();
         if (reason == Reason.CONN_ACCEPT) {
             openPorts.increment();
         }
-        Timer rtt = rtts.get(reason);
-        if (rttMs != null && rtt != null) {
-            rtt.record(Math.round(rttMs * 1_000_000.0), TimeUnit.NANOSECONDS);
+        Timer timer = rtts.get(reason);
+        if (rtt != null && timer != null) {
+            timer.record(rtt);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.portflux.scan;
 
+import java.time.Duration;
+
 /**
  * ScanObserver hears what every scan does, for metrics; it must be cheap and must not block,
  * since it runs on the probe event loops.
@@ -15,8 +17,8 @@ public interface ScanObserver {
     /** A scan ended with {@code status} ({@code completed}, {@code cancelled} or {@code failed}). */
     default void scanFinished(String status) {}
 
-    /** One probe got its final verdict; {@code rttMs} is null when there was no answer. */
-    default void verdict(Reason reason, Double rttMs) {}
+    /** One probe got its final verdict; {@code rtt} is null when there was no answer. */
+    default void verdict(Reason reason, Duration rtt) {}
 
     /** One connect attempt failed locally with {@code code} (EMFILE, ENOBUFS, ...). */
     default void localFault(String code) {}

@@ -183,9 +183,8 @@ public final class Scanner {
 
         /** Counts the final verdict; an event only when it will be sent. */
         private Mono<EventData> verdict(InetSocketAddress target, Reason reason, Duration rtt) {
-            Double rttMs = rtt == null ? null : millis(rtt);
             PortState state = reason.state();
-            observer.verdict(reason, rttMs);
+            observer.verdict(reason, rtt);
             if (state != PortState.OPEN && !plan.reportAll()) {
                 // Most probes end here: counted, with no event and no formatting work.
                 tally.count(state);
@@ -195,7 +194,8 @@ public final class Scanner {
             String text = AddressText.of(ip);
             int port = target.getPort();
             EventData.Port event = new EventData.Port(plan.hostNames().getOrDefault(ip, text), text, port,
-                    state.wireName(), reason.wireName(), ServiceNames.of(port).orElse(null), rttMs);
+                    state.wireName(), reason.wireName(), ServiceNames.of(port).orElse(null),
+                    rtt == null ? null : millis(rtt));
             tally.record(event, state);
             return Mono.just(event);
         }

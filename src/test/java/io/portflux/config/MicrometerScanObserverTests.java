@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portflux.scan.Reason;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,11 +22,11 @@ class MicrometerScanObserverTests {
 
     @Test
     void verdictsAreCountedByStateAndReason() {
-        observer.verdict(Reason.CONN_ACCEPT, 0.12);
-        observer.verdict(Reason.CONN_REFUSED, 0.05);
-        observer.verdict(Reason.CONN_REFUSED, 0.07);
+        observer.verdict(Reason.CONN_ACCEPT, ms(0.12));
+        observer.verdict(Reason.CONN_REFUSED, ms(0.05));
+        observer.verdict(Reason.CONN_REFUSED, ms(0.07));
         observer.verdict(Reason.NO_RESPONSE, null);
-        observer.verdict(Reason.HOST_UNREACH, 3.0);
+        observer.verdict(Reason.HOST_UNREACH, ms(3.0));
 
         assertThat(probes("open", "conn-accept")).isEqualTo(1);
         assertThat(probes("closed", "conn-refused")).isEqualTo(2);
@@ -45,9 +46,9 @@ class MicrometerScanObserverTests {
 
     @Test
     void answeredProbesRecordTheirRttInTheHistogramOfTheirState() {
-        observer.verdict(Reason.CONN_ACCEPT, 0.25);
-        observer.verdict(Reason.CONN_ACCEPT, 20.0);
-        observer.verdict(Reason.CONN_REFUSED, 0.05);
+        observer.verdict(Reason.CONN_ACCEPT, ms(0.25));
+        observer.verdict(Reason.CONN_ACCEPT, ms(20.0));
+        observer.verdict(Reason.CONN_REFUSED, ms(0.05));
         observer.verdict(Reason.NO_RESPONSE, null); // no answer: no RTT
         observer.verdict(Reason.LOCAL_FAULT, null);
 
@@ -92,5 +93,9 @@ class MicrometerScanObserverTests {
         assertThat(registry.get("portflux.scans").tag("status", "completed").counter().count()).isEqualTo(1);
         assertThat(registry.get("portflux.scans").tag("status", "cancelled").counter().count()).isEqualTo(1);
         assertThat(registry.get("portflux.scans").tag("status", "failed").counter().count()).isZero();
+    }
+
+    private static Duration ms(double millis) {
+        return Duration.ofNanos(Math.round(millis * 1_000_000));
     }
 }
