@@ -4,6 +4,8 @@ import io.portflux.scan.InvalidInputException;
 import io.portflux.scan.ScanTooLargeException;
 import io.portflux.scan.TargetNotAllowedException;
 import java.net.URI;
+import java.time.Duration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -53,23 +55,24 @@ public class ProblemAdvice {
 
     @ExceptionHandler(TooManyScansException.class)
     ResponseEntity<ProblemDetail> tooMany(TooManyScansException e) {
-        ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-scans", "Too many scans", e.getMessage());
-        long seconds = Math.max(1, e.retryAfter().toSeconds());
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                .header("Retry-After", Long.toString(seconds))
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(problem);
+        return retryLater(problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-scans", "Too many scans", e.getMessage()),
+                e.retryAfter());
     }
 
     @ExceptionHandler(QuotaExceededException.class)
     ResponseEntity<ProblemDetail> overQuota(QuotaExceededException e) {
         ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "quota-exceeded", "Quota exceeded", e.getMessage());
         problem.setProperty("quota", e.quota());
+        return retryLater(problem, e.retryAfter());
+    }
+
+    /** A 429 with {@code Retry-After} in whole seconds, also as {@code retryAfterSeconds} in the body. */
+    static ResponseEntity<ProblemDetail> retryLater(ProblemDetail problem, Duration retryAfter) {
         // Rounded up: retrying after a truncated wait would only be refused again.
-        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
         problem.setProperty("retryAfterSeconds", seconds);
-        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
-                .header("Retry-After", Long.toString(seconds))
+        return ResponseEntity.status(problem.getStatus())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);
     }
