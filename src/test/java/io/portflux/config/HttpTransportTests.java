@@ -8,14 +8,10 @@ import io.netty.channel.uring.IoUring;
 import io.portflux.probe.ConnectProber;
 import io.portflux.probe.ProbeLoops;
 import io.portflux.probe.ProbeLoops.Transport;
-import io.portflux.testing.Listeners;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -46,16 +42,7 @@ class HttpTransportTests {
         assertThat(prober.loops()).isSameAs(probeLoops);
         assertThat(httpLoops.epoll()).isEqualTo(Epoll.isAvailable());
 
-        InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-        String body;
-        try (ServerSocket open = new ServerSocket(0, 50, loopback)) {
-            int closed = Listeners.unusedPort(loopback);
-            body = client.get()
-                    .uri("/api/scan?targets=127.0.0.1&ports=" + open.getLocalPort() + "," + closed + "&report=all")
-                    .accept(MediaType.TEXT_EVENT_STREAM).exchange()
-                    .expectStatus().isOk()
-                    .expectBody(String.class).returnResult().getResponseBody();
-        }
+        String body = SmallLoopbackScan.run(client);
         assertThat(body).contains("\"state\":\"open\"").contains("\"state\":\"closed\"")
                 .contains("\"status\":\"completed\"");
 

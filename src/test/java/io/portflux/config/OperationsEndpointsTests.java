@@ -2,15 +2,11 @@ package io.portflux.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portflux.testing.Listeners;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** OperationsEndpointsTests check what the kubelet and Prometheus see: probes, info and scan metrics. */
@@ -37,17 +33,8 @@ class OperationsEndpointsTests {
 
     @Test
     void aLoopbackScanMovesTheScanMetrics() throws Exception {
-        InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
         Scrape before = scrape();
-        String body;
-        try (ServerSocket open = new ServerSocket(0, 50, loopback)) {
-            int closed = Listeners.unusedPort(loopback);
-            body = client.get()
-                    .uri("/api/scan?targets=127.0.0.1&ports=" + open.getLocalPort() + "," + closed + "&report=all")
-                    .accept(MediaType.TEXT_EVENT_STREAM).exchange()
-                    .expectStatus().isOk()
-                    .expectBody(String.class).returnResult().getResponseBody();
-        }
+        String body = SmallLoopbackScan.run(client);
         assertThat(body).contains("event:done").contains("\"status\":\"completed\"");
 
         // The scan is counted as finished just after its done event is sent, so wait for it, boundedly.
