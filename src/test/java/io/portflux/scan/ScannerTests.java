@@ -223,6 +223,15 @@ class ScannerTests {
     }
 
     @Test
+    void openPortsInDoneAreInNumericAddressOrder() {
+        FakeProber prober = FakeProber.openOn(2, 80);
+        EventData.Done done = done(run(prober, Plans.plan("127.0.0.1-12", "80", 8, 0, null, false, true)));
+        assertThat(done.openPorts()).extracting(EventData.OpenPort::ip).containsExactly(
+                "127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7",
+                "127.0.0.8", "127.0.0.9", "127.0.0.10", "127.0.0.11", "127.0.0.12");
+    }
+
+    @Test
     void aFailingProberEndsTheScanWithFailedAndAMessage() {
         FakeProber prober = new FakeProber(1, a -> Mono.error(new IllegalStateException("boom")));
         EventData.Done done = done(run(prober, Plans.plan("127.0.0.1", "1-5", 1, 0, null, false, false)));
