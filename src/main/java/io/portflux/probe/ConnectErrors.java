@@ -54,7 +54,7 @@ public final class ConnectErrors {
         String message = t.getMessage();
         int errno = errno(t, message);
         if (errno != 0) {
-            ProbeOutcome byNumber = byErrno(errno, t, rtt);
+            ProbeOutcome byNumber = byErrno(errno, rtt, describe(t));
             if (byNumber != null) {
                 return byNumber;
             }
@@ -94,8 +94,18 @@ public final class ConnectErrors {
         return 0;
     }
 
+    /**
+     * Classifies a connect that failed with the positive Linux {@code errno}, as io_uring reports it;
+     * an errno this table does not know is a local fault, never an answer from the target.
+     */
+    public static ProbeOutcome ofErrno(int errno, Duration rtt) {
+        String detail = "connect failed: errno " + errno;
+        ProbeOutcome outcome = byErrno(errno, rtt, detail);
+        return outcome != null ? outcome : new ProbeOutcome.LocalFault("UNKNOWN", detail);
+    }
+
     // Linux errno numbers; the text fallback below covers other spellings.
-    private static ProbeOutcome byErrno(int errno, Throwable t, Duration rtt) {
+    private static ProbeOutcome byErrno(int errno, Duration rtt, String detail) {
         return switch (errno) {
             case 111 -> new ProbeOutcome.Refused(rtt); // ECONNREFUSED
             case 110 -> new ProbeOutcome.NoResponse(rtt); // ETIMEDOUT (kernel gave up on SYNs)
@@ -103,12 +113,12 @@ public final class ConnectErrors {
             case 101, 100 -> new ProbeOutcome.Unreachable(Reason.NET_UNREACH, rtt); // ENETUNREACH, ENETDOWN
             case 92 -> new ProbeOutcome.Unreachable(Reason.PROTO_UNREACH, rtt); // ENOPROTOOPT
             case 13, 1 -> new ProbeOutcome.Unreachable(Reason.ADMIN_PROHIBITED, rtt); // EACCES, EPERM
-            case 24 -> fault("EMFILE", t);
-            case 23 -> fault("ENFILE", t);
-            case 105 -> fault("ENOBUFS", t);
-            case 99 -> fault("EADDRNOTAVAIL", t);
-            case 98 -> fault("EADDRINUSE", t);
-            case 12 -> fault("ENOMEM", t);
+            case 24 -> new ProbeOutcome.LocalFault("EMFILE", detail);
+            case 23 -> new ProbeOutcome.LocalFault("ENFILE", detail);
+            case 105 -> new ProbeOutcome.LocalFault("ENOBUFS", detail);
+            case 99 -> new ProbeOutcome.LocalFault("EADDRNOTAVAIL", detail);
+            case 98 -> new ProbeOutcome.LocalFault("EADDRINUSE", detail);
+            case 12 -> new ProbeOutcome.LocalFault("ENOMEM", detail);
             default -> null;
         };
     }

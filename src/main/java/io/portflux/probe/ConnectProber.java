@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.portflux.scan.InFlightBudget;
 import io.portflux.scan.ProbeOutcome;
 import io.portflux.scan.Prober;
@@ -16,18 +17,20 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
- * ConnectProber makes TCP connect probes on raw Netty channels, one lane per probe event loop.
+ * ConnectProber makes TCP connect probes, one lane per probe event loop: straight on the ring when the
+ * loops run io_uring ({@link RingLane}), otherwise on raw Netty channels.
  *
  * <p>Each probe opens a non-blocking socket on its lane's loop, connects with the given timeout and
  * closes abortively (SO_LINGER 0) as soon as the answer is known, so no TIME_WAIT is left behind. The
  * per-probe path is one {@code Mono.create} and one listener object: it runs tens of thousands of
- * times a second. Every channel holds one slot of a process-wide {@link InFlightBudget} from just
+ * times a second. Every probe socket holds one slot of a process-wide {@link InFlightBudget} from just
  * before the socket opens until it is closed.
  */
 public final class ConnectProber implements Prober {
@@ -37,6 +40,8 @@ public final class ConnectProber implements Prober {
 
     private final ProbeLoops loops;
     private final EventLoop[] lanes;
+    /** The io_uring lanes, or null when the loops run another transport and probes use channels. */
+    private final RingLane[] rings;
     private final InFlightBudget budget;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Shared by all channels, so a probe allocates no extra listener for its close. */
@@ -56,6 +61,12 @@ public final class ConnectProber implements Prober {
         this.budget = Objects.requireNonNull(budget, "budget");
         this.lanes = new EventLoop[loops.size()];
         Arrays.setAll(lanes, loops::loop);
+        if (loops.transport() == ProbeLoops.Transport.IO_URING) {
+            rings = new RingLane[lanes.length];
+            Arrays.setAll(rings, i -> RingLane.register((IoEventLoop) lanes[i], budget, inFlight));
+        } else {
+            rings = null;
+        }
     }
 
     /**
@@ -89,6 +100,11 @@ public final class ConnectProber implements Prober {
             return Mono.error(new IllegalArgumentException("unresolved address: " + address));
         }
         int millis = timeoutMillis(timeout);
+        if (rings != null) {
+            RingLane ring = rings[lane];
+            long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+            return Mono.create(sink -> new RingProbe(ring, sink, address, nanos).begin());
+        }
         EventLoop loop = lanes[lane];
         return Mono.create(sink -> new Attempt(sink, loop, address, millis).begin());
     }
