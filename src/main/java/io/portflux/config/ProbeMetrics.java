@@ -7,7 +7,7 @@ import io.portflux.probe.ConnectProber;
 import io.portflux.scan.InFlightBudget;
 
 /**
- * ProbeMetrics publishes the connect prober's state as gauges: probe channels in flight and the
+ * ProbeMetrics publishes the connect prober's state as gauges: probe sockets open and the
  * process-wide in-flight budget (its current limit, its maximum and the probes queued for it).
  */
 public final class ProbeMetrics implements MeterBinder {
@@ -22,7 +22,7 @@ public final class ProbeMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         InFlightBudget budget = prober.budget();
         Gauge.builder("portflux.probes.in.flight", prober, ConnectProber::inFlight)
-                .description("Probe channels open now, across all scans")
+                .description("Probe sockets open now, across all scans, including spares kept for reuse")
                 .strongReference(true)
                 .register(registry);
         Gauge.builder("portflux.probe.budget.limit", budget, InFlightBudget::limit)

@@ -50,7 +50,7 @@ public final class ConnectProber implements Prober {
         budget().release();
     };
 
-    /** Creates a prober on {@code loops} with a budget of {@code budget} probe channels in flight. */
+    /** Creates a prober on {@code loops} with a budget of {@code budget} probe sockets open at once. */
     public ConnectProber(ProbeLoops loops, long budget) {
         this(loops, new InFlightBudget(budget));
     }
@@ -109,9 +109,22 @@ public final class ConnectProber implements Prober {
         return Mono.create(sink -> new Attempt(sink, loop, address, millis).begin());
     }
 
-    /** Probe channels open right now, across all lanes and scans; returns to 0 when idle. */
+    /**
+     * Probe sockets open right now, across all lanes and scans, including the spares a busy io_uring
+     * lane keeps for reuse; returns to 0 when idle.
+     */
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /** True when probes go straight to the io_uring ring rather than through Netty channels. */
+    boolean ringProbes() {
+        return rings != null;
+    }
+
+    /** Sockets opened by the io_uring lanes so far (each is reused while refusals keep coming); 0 on channels. */
+    long socketsOpened() {
+        return rings == null ? 0 : Arrays.stream(rings).mapToLong(RingLane::socketsOpened).sum();
     }
 
     /** The budget this prober draws from. */

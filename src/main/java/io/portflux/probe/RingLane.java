@@ -21,7 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * RingLane drives the connect probes of one io_uring event loop directly on its ring, with no Netty
- * channel per probe: a probe is one socket(2), one ring {@code CONNECT} and one ring {@code CLOSE}.
+ * channel per probe: a probe is a socket, a ring {@code CONNECT} and the socket's close or reuse.
+ *
+ * <p>A refused probe's socket is not closed but reset (a ring {@code CONNECT} to {@code AF_UNSPEC}) and
+ * kept as a spare for the next probe, because socket(2) and close(2) cost more kernel time than the
+ * probe itself. A spare keeps its probe's budget slot, so the budget bounds every probe socket open,
+ * spare or not; a lane gives spares up when another probe waits for a slot, and closes them all when
+ * it goes idle.
  *
  * <p>The lane is a single {@link IoUringIoHandle} registered once with its loop. Each pending connect
  * occupies a numbered slot; the slot number travels in the submission's user data and brings the
@@ -41,6 +47,8 @@ final class RingLane implements IoUringIoHandle {
     private static final long NOT_SUBMITTED = 0;
 
     static final long SWEEP_MILLIS = 5;
+    /** Most refused sockets kept per address family for the next probes, while the lane is busy. */
+    static final int SPARE_SOCKETS = 4096;
     private static final int SOCKADDR_BYTES = 32;
     private static final int CHUNK_SLOTS = 1024;
     private static final short AF_INET = 2;
@@ -57,8 +65,14 @@ final class RingLane implements IoUringIoHandle {
     private int highWater;
     private int pending;
     private final List<ByteBuffer> sockaddrChunks = new ArrayList<>();
+    /** A zeroed sockaddr: family AF_UNSPEC, the "disconnect" address. */
+    private final ByteBuffer unspec = Buffer.allocateDirectWithNativeOrder(16).putLong(0, 0L).putLong(8, 0L);
+    private final long unspecAddress = Buffer.memoryAddress(unspec);
     private long[] chunkAddresses = new long[0];
+    private final int[][] spares = {new int[SPARE_SOCKETS], new int[SPARE_SOCKETS]};
+    private final int[] spareCount = new int[2];
     private ScheduledFuture<?> sweeper;
+    private long opened;
     private boolean closed;
 
     private RingLane(IoEventLoop loop, InFlightBudget budget, AtomicInteger inFlight) {
@@ -74,6 +88,11 @@ final class RingLane implements IoUringIoHandle {
         return lane;
     }
 
+    /** Sockets this lane has opened with socket(2) so far; read on the loop, so callable from anywhere. */
+    long socketsOpened() {
+        return loop.inEventLoop() ? opened : loop.submit(() -> opened).syncUninterruptibly().getNow();
+    }
+
     IoEventLoop loop() {
         return loop;
     }
@@ -83,24 +102,81 @@ final class RingLane implements IoUringIoHandle {
     }
 
     /**
-     * Opens a socket for {@code probe} and submits its connect to {@code target}. Returns the
-     * connect's ring id, or 0 when the ring takes no more work; the probe then owns nothing. A failing
-     * socket(2) throws, and the caller still holds its budget slot.
+     * A spare socket of the family for a probe on this loop, or -1. A spare holds a budget slot, which
+     * becomes the probe's own.
+     */
+    int takeSpare(boolean ipv6) {
+        int family = ipv6 ? 1 : 0;
+        return spareCount[family] > 0 ? spares[family][--spareCount[family]] : -1;
+    }
+
+    /**
+     * A socket for a probe that holds a budget slot already: a spare one when the lane has one (whose
+     * slot is then given back), else a new one. A failing socket(2) throws Netty's
+     * {@code ChannelException} with the errno.
+     */
+    int socket(boolean ipv6) {
+        int fd = takeSpare(ipv6);
+        if (fd >= 0) {
+            budget.release();
+            return fd;
+        }
+        fd = ProbeSocket.open(ipv6);
+        opened++;
+        inFlight.incrementAndGet();
+        return fd;
+    }
+
+    /**
+     * Starts to make the socket of a refused probe reusable: its failed connect left it closed at the
+     * TCP level, and a connect to {@code AF_UNSPEC} resets it to unconnected, so that the next probe
+     * can connect it again instead of paying for a new socket. Returns false when the lane keeps
+     * enough spares already; the caller then closes the socket.
+     */
+    boolean reset(RingProbe probe, int fd, boolean ipv6) {
+        if (closed || spareCount[ipv6 ? 1 : 0] == SPARE_SOCKETS) {
+            return false;
+        }
+        int slot = bind(probe);
+        long id = registration.submit(new IoUringIoOps(OP_CONNECT, (byte) 0, (short) 0, fd, 16L,
+                unspecAddress, 0, 0, (long) slot, (short) 0, (short) 0, 0, 0L));
+        if (id == NOT_SUBMITTED) {
+            unbind(slot);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Keeps a reset socket as a spare, with its probe's budget slot. Closes it instead (which gives the
+     * slot back) when the reset failed, enough spares are kept, or another probe needs the slot.
+     */
+    void spare(int fd, boolean ipv6, boolean resetOk) {
+        int family = ipv6 ? 1 : 0;
+        if (!resetOk || closed || spareCount[family] == SPARE_SOCKETS || budget.contended()) {
+            close(fd);
+            return;
+        }
+        spares[family][spareCount[family]++] = fd;
+    }
+
+    /**
+     * Submits the connect of {@code probe}'s socket {@code fd} to {@code target}. Returns the
+     * connect's ring id, or 0 when the ring takes no more work; the socket is then closed and its
+     * budget slot given back, and the probe owns nothing.
      */
     long connect(RingProbe probe, int fd, InetSocketAddress target) {
         if (closed) {
-            ProbeSocket.closeNow(fd);
+            close(fd);
             return NOT_SUBMITTED;
         }
-        inFlight.incrementAndGet();
         int slot = bind(probe);
         int length = writeSockaddr(slot, target);
         long id = registration.submit(new IoUringIoOps(OP_CONNECT, (byte) 0, (short) 0, fd, length,
                 sockaddrAddress(slot), 0, 0, (long) slot, (short) 0, (short) 0, 0, 0L));
         if (id == NOT_SUBMITTED) {
             unbind(slot);
-            ProbeSocket.closeNow(fd);
-            released();
+            close(fd);
             return NOT_SUBMITTED;
         }
         if (sweeper == null) {
@@ -132,7 +208,7 @@ final class RingLane implements IoUringIoHandle {
             case OP_CONNECT -> {
                 RingProbe probe = unbind((int) completion.userData());
                 if (probe != null) {
-                    probe.connected(completion.res());
+                    probe.completed(completion.res());
                 }
             }
             case OP_CLOSE -> released();
@@ -150,6 +226,7 @@ final class RingLane implements IoUringIoHandle {
         }
         closed = true;
         stopSweeping();
+        closeSpares();
         for (int slot = 0; slot < highWater; slot++) {
             RingProbe probe = slots[slot];
             if (probe != null) {
@@ -163,6 +240,7 @@ final class RingLane implements IoUringIoHandle {
         }
         sockaddrChunks.forEach(Buffer::free);
         sockaddrChunks.clear();
+        Buffer.free(unspec);
     }
 
     private void released() {
@@ -172,6 +250,7 @@ final class RingLane implements IoUringIoHandle {
 
     private void sweep() {
         if (pending == 0) {
+            closeSpares();
             stopSweeping();
             return;
         }
@@ -180,6 +259,15 @@ final class RingLane implements IoUringIoHandle {
             RingProbe probe = slots[slot];
             if (probe != null) {
                 probe.expireIfDue(now);
+            }
+        }
+    }
+
+    /** Closes the spare sockets: the lane has gone idle, or is shutting down. */
+    private void closeSpares() {
+        for (int family = 0; family < 2; family++) {
+            while (spareCount[family] > 0) {
+                close(spares[family][--spareCount[family]]);
             }
         }
     }

@@ -15,7 +15,8 @@ import reactor.core.publisher.MonoSink;
  *
  * <p>The outcome comes straight from the connect's completion code: 0 is open (or a self-connect),
  * a negative errno is classified by {@link ConnectErrors#ofErrno}, and a connect cancelled by the
- * lane's timeout sweep is a no-response. A probe cancelled by its subscriber cancels its connect,
+ * lane's timeout sweep is a no-response. After a refusal the probe stays on its slot while the lane
+ * resets its socket for reuse. A probe cancelled by its subscriber cancels its connect,
  * closes its socket and says nothing. Apart from {@link #dispose()} and {@link #granted()}, all of it
  * runs on the lane's loop thread.
  */
@@ -27,21 +28,31 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
     private final long timeoutNanos;
     private volatile boolean cancelled;
 
+    private final boolean ipv6;
     private int fd = -1;
     private long connectId;
     private long startNanos;
     private boolean connecting;
     private boolean expired;
+    private boolean resetting;
 
     RingProbe(RingLane lane, MonoSink<ProbeOutcome> sink, InetSocketAddress target, long timeoutNanos) {
         this.lane = lane;
         this.sink = sink;
         this.target = target;
         this.timeoutNanos = timeoutNanos;
+        this.ipv6 = target.getAddress() instanceof Inet6Address;
     }
 
     void begin() {
         sink.onCancel(this);
+        if (lane.loop().inEventLoop()) {
+            int spare = lane.takeSpare(ipv6);
+            if (spare >= 0) {
+                start(spare); // the spare's budget slot becomes this probe's
+                return;
+            }
+        }
         if (lane.budget().acquire(this)) {
             granted();
         }
@@ -50,7 +61,7 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
     @Override
     protected void granted() {
         if (lane.loop().inEventLoop()) {
-            start();
+            start(-1);
             return;
         }
         try {
@@ -63,16 +74,21 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
 
     @Override
     public void run() {
-        start();
+        start(-1);
     }
 
-    private void start() {
+    /** Connects on {@code spare}, or on a socket of the lane's when it is -1; a budget slot is held. */
+    private void start(int spare) {
         if (cancelled) {
-            lane.budget().release();
+            if (spare >= 0) {
+                lane.close(spare);
+            } else {
+                lane.budget().release();
+            }
             return;
         }
         try {
-            fd = ProbeSocket.open(target.getAddress() instanceof Inet6Address);
+            fd = spare >= 0 ? spare : lane.socket(ipv6);
         } catch (RuntimeException socketFailed) {
             // socket(2) failed (EMFILE, ENFILE, ...): nothing was sent to the target.
             lane.budget().release();
@@ -88,8 +104,12 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
         connecting = true;
     }
 
-    /** The ring's answer to the connect: 0 or a negative errno. */
-    void connected(int res) {
+    /** The ring's answer to the probe's connect, or to its socket's reset: 0 or a negative errno. */
+    void completed(int res) {
+        if (resetting) {
+            lane.spare(fd, ipv6, res == 0);
+            return;
+        }
         connecting = false;
         Duration rtt = Duration.ofNanos(System.nanoTime() - startNanos);
         ProbeOutcome outcome;
@@ -103,7 +123,11 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
         } else {
             outcome = ConnectErrors.ofErrno(-res, rtt);
         }
-        lane.close(fd);
+        if (outcome instanceof ProbeOutcome.Refused && lane.reset(this, fd, ipv6)) {
+            resetting = true;
+        } else {
+            lane.close(fd);
+        }
         answer(outcome);
     }
 
@@ -115,11 +139,13 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
         }
     }
 
-    /** The lane shut down with this probe pending: close the socket and say why. */
+    /** The lane shut down with this probe pending: close the socket and, unless it answered, say why. */
     void abandoned(ProbeOutcome outcome) {
         connecting = false;
         lane.close(fd);
-        answer(outcome);
+        if (!resetting) {
+            answer(outcome);
+        }
     }
 
     private void answer(ProbeOutcome outcome) {

@@ -147,6 +147,16 @@ public final class InFlightBudget {
         return waiters.size();
     }
 
+    /**
+     * True when a slot given back now would be put to use: a probe is queued for one, or a local
+     * fault has cut the limit below the slots in use. A holder that could keep its slot for later
+     * (an idle, reusable socket) gives it back instead.
+     */
+    public synchronized boolean contended() {
+        restoreIfDue();
+        return !waiters.isEmpty() || inUse > limit;
+    }
+
     private void restoreIfDue() {
         // Only read the clock while reduced: the common path stays free of it.
         if (limit < max) {

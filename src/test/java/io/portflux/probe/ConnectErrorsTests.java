@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ConnectErrorsTests {
@@ -169,5 +170,36 @@ class ConnectErrorsTests {
         IOException b = new IOException("inner", a);
         a.initCause(b);
         assertThat(classify(a)).isInstanceOf(ProbeOutcome.LocalFault.class);
+    }
+
+    /** The io_uring ring reports a connect's result as a bare negative errno. */
+    static Stream<Arguments> ringErrnos() {
+        return Stream.of(
+                Arguments.of(111, new ProbeOutcome.Refused(RTT)),
+                Arguments.of(110, new ProbeOutcome.NoResponse(RTT)),
+                Arguments.of(113, new ProbeOutcome.Unreachable(Reason.HOST_UNREACH, RTT)),
+                Arguments.of(112, new ProbeOutcome.Unreachable(Reason.HOST_UNREACH, RTT)),
+                Arguments.of(101, new ProbeOutcome.Unreachable(Reason.NET_UNREACH, RTT)),
+                Arguments.of(100, new ProbeOutcome.Unreachable(Reason.NET_UNREACH, RTT)),
+                Arguments.of(92, new ProbeOutcome.Unreachable(Reason.PROTO_UNREACH, RTT)),
+                Arguments.of(13, new ProbeOutcome.Unreachable(Reason.ADMIN_PROHIBITED, RTT)),
+                Arguments.of(1, new ProbeOutcome.Unreachable(Reason.ADMIN_PROHIBITED, RTT)));
+    }
+
+    @ParameterizedTest(name = "errno {0}")
+    @MethodSource("ringErrnos")
+    void ringErrnosAreAnswers(int errno, ProbeOutcome expected) {
+        assertThat(ConnectErrors.ofErrno(errno, RTT)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "errno {0} is {1}")
+    @CsvSource({"24, EMFILE", "23, ENFILE", "105, ENOBUFS", "99, EADDRNOTAVAIL", "98, EADDRINUSE", "12, ENOMEM",
+            "125, UNKNOWN", "103, UNKNOWN", "9, UNKNOWN"})
+    void ringLocalAndUnknownErrnosAreLocalFaultsNeverAnswers(int errno, String code) {
+        assertThat(ConnectErrors.ofErrno(errno, RTT)).isInstanceOfSatisfying(ProbeOutcome.LocalFault.class,
+                fault -> {
+                    assertThat(fault.code()).isEqualTo(code);
+                    assertThat(fault.message()).contains("errno " + errno);
+                });
     }
 }
