@@ -76,6 +76,19 @@ public final class ConnectErrors {
         return null;
     }
 
+    /** The positive errno carried by {@code t} or one of its causes, or 0 when none says. */
+    static int errnoOf(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++) {
+            int errno = errno(t, t.getMessage());
+            if (errno != 0) {
+                return errno;
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return 0;
+    }
+
     /** The positive errno carried by {@code t}, or 0. */
     private static int errno(Throwable t, String message) {
         if (t instanceof Errors.NativeIoException nativeIo) {

@@ -24,8 +24,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 /**
- * ConnectProber makes TCP connect probes, one lane per probe event loop: straight on the ring when the
- * loops run io_uring ({@link RingLane}), otherwise on raw Netty channels.
+ * ConnectProber makes TCP connect probes, one lane per probe event loop: on bare sockets when the loops
+ * run io_uring ({@link RingLane}) or epoll ({@link EpollLane}), on raw Netty channels on NIO.
  *
  * <p>Each probe opens a non-blocking socket on its lane's loop, connects with the given timeout and
  * closes abortively (SO_LINGER 0) as soon as the answer is known, so no TIME_WAIT is left behind. The
@@ -40,8 +40,8 @@ public final class ConnectProber implements Prober {
 
     private final ProbeLoops loops;
     private final EventLoop[] lanes;
-    /** The io_uring lanes, or null when the loops run another transport and probes use channels. */
-    private final RingLane[] rings;
+    /** The bare-socket lanes (io_uring or epoll), or null when the loops run NIO and probes use channels. */
+    private final ProbeLane[] bareLanes;
     private final InFlightBudget budget;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Shared by all channels, so a probe allocates no extra listener for its close. */
@@ -61,12 +61,11 @@ public final class ConnectProber implements Prober {
         this.budget = Objects.requireNonNull(budget, "budget");
         this.lanes = new EventLoop[loops.size()];
         Arrays.setAll(lanes, loops::loop);
-        if (loops.transport() == ProbeLoops.Transport.IO_URING) {
-            rings = new RingLane[lanes.length];
-            Arrays.setAll(rings, i -> RingLane.register((IoEventLoop) lanes[i], budget, inFlight));
-        } else {
-            rings = null;
-        }
+        bareLanes = switch (loops.transport()) {
+            case IO_URING -> lanes(i -> RingLane.register((IoEventLoop) lanes[i], budget, inFlight));
+            case EPOLL -> lanes(i -> new EpollLane((IoEventLoop) lanes[i], budget, inFlight));
+            default -> null;
+        };
     }
 
     /**
@@ -100,10 +99,10 @@ public final class ConnectProber implements Prober {
             return Mono.error(new IllegalArgumentException("unresolved address: " + address));
         }
         int millis = timeoutMillis(timeout);
-        if (rings != null) {
-            RingLane ring = rings[lane];
+        if (bareLanes != null) {
+            ProbeLane bare = bareLanes[lane];
             long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
-            return Mono.create(sink -> new RingProbe(ring, sink, address, nanos).begin());
+            return Mono.create(sink -> new LaneProbe(bare, sink, address, nanos).begin());
         }
         EventLoop loop = lanes[lane];
         return Mono.create(sink -> new Attempt(sink, loop, address, millis).begin());
@@ -117,14 +116,20 @@ public final class ConnectProber implements Prober {
         return inFlight.get();
     }
 
-    /** True when probes go straight to the io_uring ring rather than through Netty channels. */
-    boolean ringProbes() {
-        return rings != null;
+    private ProbeLane[] lanes(java.util.function.IntFunction<ProbeLane> lane) {
+        ProbeLane[] all = new ProbeLane[lanes.length];
+        Arrays.setAll(all, lane);
+        return all;
     }
 
-    /** Sockets opened by the io_uring lanes so far (each is reused while refusals keep coming); 0 on channels. */
+    /** True when probes use bare sockets on their loop (io_uring or epoll) rather than Netty channels. */
+    boolean bareSockets() {
+        return bareLanes != null;
+    }
+
+    /** Sockets opened by the bare-socket lanes so far (each is reused while refusals keep coming); 0 on channels. */
     long socketsOpened() {
-        return rings == null ? 0 : Arrays.stream(rings).mapToLong(RingLane::socketsOpened).sum();
+        return bareLanes == null ? 0 : Arrays.stream(bareLanes).mapToLong(ProbeLane::socketsOpened).sum();
     }
 
     /** The budget this prober draws from. */

@@ -6,16 +6,21 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
- * ProbeSocket opens and inspects the bare TCP sockets of {@link RingLane} probes, through Netty's
+ * ProbeSocket opens and inspects the bare TCP sockets of {@link ProbeLane} probes, through Netty's
  * native {@link Socket} (a subclass, because the descriptor-only factory is protected).
  *
- * <p>A probe holds only the descriptor number; a {@code ProbeSocket} object is made only for the
- * rare socket that connected, to read its local address and set {@code SO_LINGER 0}.
+ * <p>On io_uring a probe holds only the descriptor number, and a {@code ProbeSocket} object is made
+ * only for the rare socket that connected; on epoll each socket is a {@code ProbeSocket} object.
  */
 final class ProbeSocket extends Socket {
 
     private ProbeSocket(int fd) {
         super(fd);
+    }
+
+    /** Opens a socket as {@link #open} does, as an object. */
+    static ProbeSocket create(boolean ipv6) {
+        return new ProbeSocket(newSocketStream0(ipv6));
     }
 
     /**

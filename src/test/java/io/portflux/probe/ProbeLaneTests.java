@@ -11,29 +11,35 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The io_uring probe path: ring probes, socket reuse after refusals, spares and shutdown. Loopback only. */
-class RingLaneTests {
+/**
+ * The bare-socket probe lanes on io_uring ({@link RingLane}) and epoll ({@link EpollLane}): socket reuse after
+ * refusals, spares and the budget, timeouts and shutdown. Loopback only.
+ */
+class ProbeLaneTests {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final InetAddress v4 = InetAddress.getLoopbackAddress();
     private ProbeLoops loops;
 
-    @BeforeEach
-    void ringLoops() {
-        loops = new ProbeLoops(2, Transport.IO_URING);
-        Assumptions.assumeTrue(loops.transport() == Transport.IO_URING, "io_uring is not available here");
+    /** Two loops of {@code transport}; skips the test when this machine does not have it. */
+    private ConnectProber prober(Transport transport, long budget) {
+        loops = new ProbeLoops(2, transport);
+        Assumptions.assumeTrue(loops.transport() == transport, () -> transport + " is not available here");
+        return new ConnectProber(loops, budget);
     }
 
     @AfterEach
     void stopLoops() {
-        loops.close();
+        if (loops != null) {
+            loops.close();
+        }
     }
 
     private static ProbeOutcome await(Mono<ProbeOutcome> probe) {
@@ -49,19 +55,21 @@ class RingLaneTests {
         assertThat(prober.budget().inUse()).as("budget slots still held").isZero();
     }
 
-    @Test
-    void ioUringLoopsProbeOnTheRingAndOtherTransportsOnChannels() {
-        assertThat(new ConnectProber(loops, 8).ringProbes()).isTrue();
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void nativeLoopsProbeOnBareSocketsAndNioOnChannels(Transport transport) {
+        assertThat(prober(transport, 8).bareSockets()).isTrue();
         try (ProbeLoops nio = new ProbeLoops(1, Transport.NIO)) {
             ConnectProber channels = new ConnectProber(nio, 8);
-            assertThat(channels.ringProbes()).isFalse();
+            assertThat(channels.bareSockets()).isFalse();
             assertThat(channels.socketsOpened()).isZero();
         }
     }
 
-    @Test
-    void refusedSocketsAreReusedForTheNextProbes() throws Exception {
-        ConnectProber prober = new ConnectProber(loops, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void refusedSocketsAreReusedForTheNextProbes(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));
         List<ProbeOutcome> outcomes = Flux.range(0, 300)
                 .concatMap(i -> prober.probe(0, closed, TIMEOUT))
@@ -73,9 +81,10 @@ class RingLaneTests {
         awaitIdle(prober);
     }
 
-    @Test
-    void aReusedSocketStillTellsOpenFromClosed() throws Exception {
-        ConnectProber prober = new ConnectProber(loops, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void aReusedSocketStillTellsOpenFromClosed(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         try (ServerSocket listener = new ServerSocket(0, 50, v4)) {
             InetSocketAddress open = new InetSocketAddress(v4, listener.getLocalPort());
             InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));
@@ -92,9 +101,10 @@ class RingLaneTests {
         awaitIdle(prober);
     }
 
-    @Test
-    void sparesGiveWayToProbesWaitingForTheBudget() throws Exception {
-        ConnectProber prober = new ConnectProber(loops, 1);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void sparesGiveWayToProbesWaitingForTheBudget(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 1);
         InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));
         // With one budget slot, a spare held by one lane must not starve the other lane's probes.
         List<ProbeOutcome> outcomes = Flux.range(0, 40)
@@ -105,9 +115,10 @@ class RingLaneTests {
         awaitIdle(prober);
     }
 
-    @Test
-    void aTimedOutConnectIsCancelledOnTheRingAndReportedAsNoResponse() throws Exception {
-        ConnectProber prober = new ConnectProber(loops, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void aTimedOutConnectIsStoppedAndReportedAsNoResponse(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         Duration timeout = Duration.ofMillis(40);
         try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
             ProbeOutcome outcome = await(prober.probe(0, silent.address(), timeout));
@@ -117,9 +128,10 @@ class RingLaneTests {
         awaitIdle(prober);
     }
 
-    @Test
-    void shuttingTheLoopsDownAnswersPendingProbesAndClosesTheirSockets() throws Exception {
-        ConnectProber prober = new ConnectProber(loops, 64);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void shuttingTheLoopsDownAnswersPendingProbesAndClosesTheirSockets(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 64);
         try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
             Mono<ProbeOutcome> pending = prober.probe(0, silent.address(), Duration.ofSeconds(30)).cache();
             pending.subscribe();

@@ -10,33 +10,35 @@ import reactor.core.Disposable;
 import reactor.core.publisher.MonoSink;
 
 /**
- * RingProbe is one connect probe on a {@link RingLane}: budget waiter, loop task and cancel hook in
+ * LaneProbe is one connect probe on a {@link ProbeLane}: budget waiter, loop task and cancel hook in
  * one object, so that a probe allocates little beyond its socket.
  *
- * <p>The outcome comes straight from the connect's completion code: 0 is open (or a self-connect),
- * a negative errno is classified by {@link ConnectErrors#ofErrno}, and a connect cancelled by the
- * lane's timeout sweep is a no-response. After a refusal the probe stays on its slot while the lane
- * resets its socket for reuse. A probe cancelled by its subscriber cancels its connect,
- * closes its socket and says nothing. Apart from {@link #dispose()} and {@link #granted()}, all of it
- * runs on the lane's loop thread.
+ * <p>The outcome comes straight from the connect's result code: 0 is open (or a self-connect), a
+ * negative errno is classified by {@link ConnectErrors#ofErrno}, and a connect the lane cancelled
+ * because it was overdue is a no-response. A refused probe's socket is reset for reuse. A probe
+ * cancelled by its subscriber cancels its connect, closes its socket and says nothing. Apart from
+ * {@link #dispose()} and {@link #granted()}, all of it runs on the lane's loop thread.
  */
-final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposable {
+final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposable {
 
-    private final RingLane lane;
+    private final ProbeLane lane;
     private final MonoSink<ProbeOutcome> sink;
     private final InetSocketAddress target;
     private final long timeoutNanos;
+    private final boolean ipv6;
     private volatile boolean cancelled;
 
-    private final boolean ipv6;
+    /** The lane's slot for this probe while its connect or reset is pending; set by the lane. */
+    int slot = -1;
+    /** The transport's id of the pending connect (the ring's user data), for cancelling it; set by the lane. */
+    long connectId;
     private int fd = -1;
-    private long connectId;
     private long startNanos;
     private boolean connecting;
     private boolean expired;
     private boolean resetting;
 
-    RingProbe(RingLane lane, MonoSink<ProbeOutcome> sink, InetSocketAddress target, long timeoutNanos) {
+    LaneProbe(ProbeLane lane, MonoSink<ProbeOutcome> sink, InetSocketAddress target, long timeoutNanos) {
         this.lane = lane;
         this.sink = sink;
         this.target = target;
@@ -77,6 +79,11 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
         start(-1);
     }
 
+    /** The probe's socket, or -1 before it has one. */
+    int fd() {
+        return fd;
+    }
+
     /** Connects on {@code spare}, or on a socket of the lane's when it is -1; a budget slot is held. */
     private void start(int spare) {
         if (cancelled) {
@@ -96,17 +103,20 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
             return;
         }
         startNanos = System.nanoTime();
-        connectId = lane.connect(this, fd, target);
-        if (connectId == 0) {
+        if (!lane.connect(this, fd, target)) {
             answer(new ProbeOutcome.LocalFault("SHUTDOWN", "the probe event loop shut down"));
             return;
         }
         connecting = true;
     }
 
-    /** The ring's answer to the probe's connect, or to its socket's reset: 0 or a negative errno. */
+    /**
+     * The result of the probe's connect, or of its socket's reset: 0 or a negative errno. The lane has
+     * freed the probe's slot.
+     */
     void completed(int res) {
         if (resetting) {
+            resetting = false;
             lane.spare(fd, ipv6, res == 0);
             return;
         }
@@ -118,13 +128,13 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
             outcome = ProbeSocket.lingerZeroAndCheckSelf(fd, target)
                     ? new ProbeOutcome.SelfConnect()
                     : new ProbeOutcome.Open(rtt);
-        } else if (res == -RingLane.ECANCELED && expired) {
+        } else if (res == -ProbeLane.ECANCELED && expired) {
             outcome = new ProbeOutcome.NoResponse(rtt);
         } else {
             outcome = ConnectErrors.ofErrno(-res, rtt);
         }
-        if (outcome instanceof ProbeOutcome.Refused && lane.reset(this, fd, ipv6)) {
-            resetting = true;
+        if (outcome instanceof ProbeOutcome.Refused) {
+            resetting = lane.reset(this, fd, ipv6);
         } else {
             lane.close(fd);
         }
@@ -135,7 +145,7 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
     void expireIfDue(long nowNanos) {
         if (connecting && !expired && nowNanos - startNanos >= timeoutNanos) {
             expired = true;
-            lane.cancel(connectId);
+            lane.cancelConnect(this);
         }
     }
 
@@ -178,7 +188,7 @@ final class RingProbe extends InFlightBudget.Waiter implements Runnable, Disposa
     private void abort() {
         if (connecting && !expired) {
             expired = true; // no second cancel from the sweep
-            lane.cancel(connectId);
+            lane.cancelConnect(this);
         }
     }
 }
