@@ -17,7 +17,7 @@ public interface Prober {
 
     /**
      * Makes one connect attempt to {@code address} on {@code lane}. The returned Mono emits exactly
-     * one outcome and never errors for network answers; cancelling it closes the channel.
+     * one outcome and never errors for network answers; cancelling it closes the probe socket.
      */
     Mono<ProbeOutcome> probe(int lane, InetSocketAddress address, Duration timeout);
 }
