@@ -8,8 +8,15 @@ import io.portflux.testing.Listeners;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -147,5 +154,51 @@ class ProbeLaneTests {
             assertThat(prober.inFlight()).isZero();
             assertThat(prober.budget().inUse()).isZero();
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void manyConcurrentProbesOnReusedSocketsFindExactlyTheListeners(Transport transport) throws Exception {
+        ConnectProber prober = prober(transport, 4096);
+        List<ServerSocket> listeners = new ArrayList<>();
+        List<Socket> boundOnly = new ArrayList<>(); // holds ports that nothing listens on
+        try {
+            Set<InetSocketAddress> open = new HashSet<>();
+            List<InetSocketAddress> targets = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                ServerSocket listener = new ServerSocket(0, 50, v4);
+                listeners.add(listener);
+                open.add(new InetSocketAddress(v4, listener.getLocalPort()));
+            }
+            for (int i = 0; i < 1000; i++) {
+                Socket holder = new Socket();
+                holder.bind(new InetSocketAddress(v4, 0));
+                boundOnly.add(holder);
+                targets.add(new InetSocketAddress(v4, holder.getLocalPort()));
+            }
+            targets.addAll(open);
+            targets.addAll(new ArrayList<>(targets)); // every target twice: the second round runs on spares
+            Collections.shuffle(targets, new Random(7));
+            List<Map.Entry<InetSocketAddress, ProbeOutcome>> outcomes = Flux.fromIterable(targets)
+                    .index()
+                    .flatMap(t -> prober.probe((int) (t.getT1() % 2), t.getT2(), TIMEOUT)
+                            .map(o -> Map.entry(t.getT2(), o)), 256)
+                    .collectList()
+                    .block(Duration.ofSeconds(60));
+            assertThat(outcomes).hasSize(2060);
+            for (Map.Entry<InetSocketAddress, ProbeOutcome> e : outcomes) {
+                assertThat(e.getValue()).as(e.getKey().toString())
+                        .isInstanceOf(open.contains(e.getKey()) ? ProbeOutcome.Open.class : ProbeOutcome.Refused.class);
+            }
+            assertThat(prober.socketsOpened()).as("refused sockets were reused").isLessThan(1000);
+        } finally {
+            for (ServerSocket l : listeners) {
+                l.close();
+            }
+            for (Socket h : boundOnly) {
+                h.close();
+            }
+        }
+        awaitIdle(prober);
     }
 }
