@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,22 +141,10 @@ class ConnectProberTests {
         awaitIdle(prober);
     }
 
-    private static InetAddress ipv6Loopback() throws IOException {
-        InetAddress v6 = InetAddress.getByName("::1");
-        NetworkInterface lo = NetworkInterface.getByInetAddress(v6);
-        Assumptions.assumeTrue(lo != null, "no ::1 on this machine");
-        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
-            return v6;
-        } catch (IOException e) {
-            Assumptions.abort("cannot bind ::1: " + e);
-            return null;
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
     @EnumSource(Transport.class)
     void ipv6LoopbackOpenAndRefused(Transport transport) throws Exception {
-        InetAddress v6 = ipv6Loopback();
+        InetAddress v6 = Listeners.ipv6LoopbackOrSkip();
         assertThat(v6).isInstanceOf(Inet6Address.class);
         ConnectProber prober = prober(transport, 64);
         try (ServerSocket listener = new ServerSocket(0, 50, v6)) {

@@ -110,6 +110,22 @@ class ProbeLaneTests {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void ipv4AndIpv6SpareSocketsAreKeptApart(Transport transport) throws Exception {
+        InetAddress v6 = Listeners.ipv6LoopbackOrSkip();
+        ConnectProber prober = prober(transport, 64);
+        InetSocketAddress closed4 = new InetSocketAddress(v4, Listeners.unusedPort(v4));
+        InetSocketAddress closed6 = new InetSocketAddress(v6, Listeners.unusedPort(v6));
+        List<ProbeOutcome> outcomes = Flux.range(0, 40)
+                .concatMap(i -> prober.probe(0, i % 2 == 0 ? closed4 : closed6, TIMEOUT))
+                .collectList()
+                .block(Duration.ofSeconds(10));
+        assertThat(outcomes).hasSize(40).allMatch(ProbeOutcome.Refused.class::isInstance);
+        assertThat(prober.socketsOpened()).as("one socket per family, each reused").isEqualTo(2);
+        awaitIdle(prober);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
     void sparesGiveWayToProbesWaitingForTheBudget(Transport transport) throws Exception {
         ConnectProber prober = prober(transport, 1);
         InetSocketAddress closed = new InetSocketAddress(v4, Listeners.unusedPort(v4));

@@ -13,6 +13,19 @@ public final class Listeners {
 
     private Listeners() {}
 
+    /** {@code ::1}, or the test is skipped when this machine has no IPv6 loopback it can bind. */
+    public static InetAddress ipv6LoopbackOrSkip() throws IOException {
+        InetAddress v6 = InetAddress.getByName("::1");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.net.NetworkInterface.getByInetAddress(v6) != null,
+                "no ::1 on this machine");
+        try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
+            return v6;
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("cannot bind ::1: " + e);
+            return null;
+        }
+    }
+
     /** A port that was just bound on {@code address} and released again, so nothing listens there. */
     public static int unusedPort(InetAddress address) throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, address)) {
