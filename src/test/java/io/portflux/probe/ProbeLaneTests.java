@@ -206,7 +206,10 @@ class ProbeLaneTests {
                 assertThat(e.getValue()).as(e.getKey().toString())
                         .isInstanceOf(open.contains(e.getKey()) ? ProbeOutcome.Open.class : ProbeOutcome.Refused.class);
             }
-            assertThat(prober.socketsOpened()).as("refused sockets were reused").isLessThan(1000);
+            // Without reuse every probe opens a socket. How many are reused here depends on how the
+            // completions of the two lanes interleave (about half, measured), so only "some" is asserted;
+            // the one-at-a-time tests above count reuse exactly.
+            assertThat(prober.socketsOpened()).as("refused sockets were reused").isLessThan(targets.size());
         } finally {
             for (ServerSocket l : listeners) {
                 l.close();
