@@ -1,0 +1,67 @@
+package io.portflux.probe;
+
+import io.portflux.probe.ProbeLoops.Transport;
+import io.portflux.scan.EventData;
+import io.portflux.scan.HostResolver;
+import io.portflux.scan.ScanEvent;
+import io.portflux.scan.ScanLimits;
+import io.portflux.scan.ScanObserver;
+import io.portflux.scan.ScanPlan;
+import io.portflux.scan.ScanPlanner;
+import io.portflux.scan.ScanRequest;
+import io.portflux.scan.Scanner;
+import io.portflux.scan.TargetPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * FdLimitedScan is the child process of {@link FdExhaustionTests}: started under a small open-file
+ * limit, it scans 127.0.0.1 on the ports in a file with an in-flight budget far above that limit,
+ * and prints one line per port event, the local faults it met, and the done event.
+ *
+ * <p>Arguments: transport, path of a file holding the port list.
+ */
+public final class FdLimitedScan {
+
+    private FdLimitedScan() {}
+
+    public static void main(String[] args) throws Exception {
+        Transport transport = Transport.valueOf(args[0]);
+        String ports = Files.readString(Path.of(args[1])).trim();
+        AtomicInteger faults = new AtomicInteger();
+        ScanObserver observer = new ScanObserver() {
+            @Override
+            public void localFault(String code) {
+                faults.incrementAndGet();
+            }
+        };
+        try (ProbeLoops loops = new ProbeLoops(2, transport)) {
+            System.out.println("transport " + loops.transport());
+            ConnectProber prober = new ConnectProber(loops, 4000);
+            Scanner scanner = new Scanner(prober, Duration.ofMillis(250), Schedulers.parallel(), observer);
+            ScanLimits limits = new ScanLimits(1_000_000, 1000, 4096, Duration.ofSeconds(1), Duration.ofMillis(10),
+                    Duration.ofSeconds(30), 1, 5, 1_000_000);
+            HostResolver noNames = name -> Mono.just(List.of());
+            ScanPlan plan = new ScanPlanner(limits, TargetPolicy.loopback(), noNames)
+                    .plan(new ScanRequest("127.0.0.1", ports, "1000", "1s", "1", null, "all", "random", "7"))
+                    .block();
+            List<ScanEvent> events = scanner.scan("fd-limited", plan, Mono.never())
+                    .collectList()
+                    .block(Duration.ofSeconds(120));
+            for (ScanEvent event : events) {
+                if (event.data() instanceof EventData.Port p) {
+                    System.out.println("port " + p.port() + " " + p.state() + " " + p.reason());
+                } else if (event.data() instanceof EventData.Done d) {
+                    System.out.println("done " + d.status() + " scanned " + d.scanned() + " open " + d.open()
+                            + " closed " + d.closed() + " filtered " + d.filtered() + " errors " + d.errors());
+                }
+            }
+            System.out.println("faults " + faults.get());
+        }
+    }
+}
