@@ -1,9 +1,5 @@
 package io.portflux.probe;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
 import io.portflux.scan.InFlightBudget;
@@ -19,19 +15,18 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 
 /**
  * ConnectProber makes TCP connect probes, one lane per probe event loop: on bare sockets when the loops
- * run io_uring ({@link RingLane}) or epoll ({@link EpollLane}), on raw Netty channels on NIO.
+ * run io_uring ({@link RingLane}) or epoll ({@link EpollLane}), on Netty channels on NIO
+ * ({@link ChannelProbes}).
  *
- * <p>Each probe opens a non-blocking socket on its lane's loop, connects with the given timeout and
- * closes abortively (SO_LINGER 0) as soon as the answer is known, so no TIME_WAIT is left behind. The
- * per-probe path is one {@code Mono.create} and one listener object: it runs tens of thousands of
- * times a second. Every probe socket holds one slot of a process-wide {@link InFlightBudget} from just
- * before the socket opens until it is closed.
+ * <p>Each probe connects a non-blocking socket on its lane's loop with the given timeout; an open
+ * port's socket closes abortively (SO_LINGER 0), so no TIME_WAIT is left behind, and a refused one is
+ * reused where the lane can. The per-probe path is one {@code Mono.create} and one probe object: it
+ * runs a hundred thousand times a second. Every probe socket holds one slot of a process-wide
+ * {@link InFlightBudget} from just before it opens until it is closed.
  */
 public final class ConnectProber implements Prober {
 
@@ -44,11 +39,8 @@ public final class ConnectProber implements Prober {
     private final ProbeLane[] bareLanes;
     private final InFlightBudget budget;
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** Shared by all channels, so a probe allocates no extra listener for its close. */
-    private final ChannelFutureListener onClosed = closed -> {
-        inFlight.decrementAndGet();
-        budget().release();
-    };
+    /** The NIO probes on Netty channels, or null when the lanes use bare sockets. */
+    private final ChannelProbes channels;
 
     /** Creates a prober on {@code loops} with a budget of {@code budget} probe sockets open at once. */
     public ConnectProber(ProbeLoops loops, long budget) {
@@ -66,6 +58,7 @@ public final class ConnectProber implements Prober {
             case EPOLL -> lanes(i -> new EpollLane((IoEventLoop) lanes[i], budget, inFlight));
             default -> null;
         };
+        channels = bareLanes == null ? new ChannelProbes(loops, budget, inFlight) : null;
     }
 
     /**
@@ -105,7 +98,7 @@ public final class ConnectProber implements Prober {
             return Mono.create(sink -> new LaneProbe(bare, sink, address, nanos).begin());
         }
         EventLoop loop = lanes[lane];
-        return Mono.create(sink -> new Attempt(sink, loop, address, millis).begin());
+        return Mono.create(sink -> channels.start(sink, loop, address, millis));
     }
 
     /**
@@ -174,134 +167,5 @@ public final class ConnectProber implements Prober {
             }
         }
         return b;
-    }
-
-    /**
-     * Attempt is one probe: budget waiter, cancel hook, register and connect listener, and loop task
-     * in one object, so that a probe allocates little beyond its channel.
-     */
-    private final class Attempt extends InFlightBudget.Waiter
-            implements Runnable, Disposable, ChannelFutureListener {
-
-        private final MonoSink<ProbeOutcome> sink;
-        private final EventLoop loop;
-        private final InetSocketAddress address;
-        private final int timeoutMillis;
-        private volatile boolean cancelled;
-        private volatile Channel channel;
-        private boolean connecting;
-        private long startNanos;
-
-        Attempt(MonoSink<ProbeOutcome> sink, EventLoop loop, InetSocketAddress address, int timeoutMillis) {
-            this.sink = sink;
-            this.loop = loop;
-            this.address = address;
-            this.timeoutMillis = timeoutMillis;
-        }
-
-        void begin() {
-            sink.onCancel(this);
-            if (budget.acquire(this)) {
-                start();
-            }
-        }
-
-        @Override
-        protected void granted() {
-            // The slot was freed by some other lane's probe; move onto our own loop to connect.
-            if (loop.inEventLoop()) {
-                start();
-            } else {
-                try {
-                    loop.execute(this);
-                } catch (RuntimeException rejected) {
-                    budget.release();
-                    sink.success(ConnectErrors.classify(rejected, Duration.ZERO));
-                }
-            }
-        }
-
-        @Override
-        public void run() {
-            start();
-        }
-
-        private void start() {
-            if (cancelled) {
-                budget.release();
-                return;
-            }
-            Channel ch;
-            try {
-                ch = loops.newSocketChannel();
-            } catch (Throwable t) {
-                // socket(2) failed (EMFILE, ENFILE, ...): nothing was sent to the target.
-                budget.release();
-                fail(t, Duration.ZERO);
-                return;
-            }
-            inFlight.incrementAndGet();
-            ch.closeFuture().addListener(onClosed);
-            ch.config().setAutoRead(false);
-            ch.config().setConnectTimeoutMillis(timeoutMillis);
-            channel = ch;
-            if (cancelled) {
-                ch.close();
-                return;
-            }
-            loop.register(ch).addListener(this);
-        }
-
-        @Override
-        public void operationComplete(ChannelFuture future) {
-            Channel ch = future.channel();
-            if (!connecting) {
-                if (!future.isSuccess()) {
-                    ch.close();
-                    fail(future.cause(), Duration.ZERO);
-                    return;
-                }
-                connecting = true;
-                startNanos = System.nanoTime();
-                ch.connect(address).addListener(this);
-                return;
-            }
-            Duration rtt = Duration.ofNanos(System.nanoTime() - startNanos);
-            if (future.isSuccess()) {
-                ProbeOutcome outcome = isSelfConnect(ch.localAddress(), address)
-                        ? new ProbeOutcome.SelfConnect()
-                        : new ProbeOutcome.Open(rtt);
-                // Abortive close: RST instead of FIN, so neither side keeps a TIME_WAIT.
-                ch.config().setOption(ChannelOption.SO_LINGER, 0);
-                ch.close();
-                sink.success(outcome);
-            } else {
-                ch.close();
-                fail(future.cause(), rtt);
-            }
-        }
-
-        private void fail(Throwable cause, Duration rtt) {
-            if (cancelled) {
-                return; // the failure is our own close; nobody is listening and it says nothing
-            }
-            ProbeOutcome outcome = ConnectErrors.classify(cause, rtt);
-            if (outcome instanceof ProbeOutcome.LocalFault) {
-                budget.onLocalFault();
-            }
-            sink.success(outcome);
-        }
-
-        @Override
-        public void dispose() {
-            cancelled = true;
-            if (cancelWaiting()) {
-                return; // still queued for a slot: holds nothing
-            }
-            Channel ch = channel;
-            if (ch != null) {
-                ch.close();
-            }
-        }
     }
 }

@@ -163,7 +163,7 @@ final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposa
             return; // nobody is listening any more
         }
         if (outcome instanceof ProbeOutcome.LocalFault) {
-            lane.budget().onLocalFault();
+            lane.budget().onLocalFault(lane.socketsOpen());
         }
         sink.success(outcome);
     }

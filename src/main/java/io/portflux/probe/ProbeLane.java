@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (a connect to {@code AF_UNSPEC}) and kept as a spare for the next probe, because socket(2) and
  * close(2) cost more kernel time than the probe itself. A spare keeps its probe's budget slot, so the
  * budget bounds every probe socket open, spare or not; spares are given up when another probe waits
- * for a slot, and closed when the lane goes idle. Connect timeouts are enforced by one sweep every
+ * for a slot or a local fault has cut the budget, and closed when the lane goes idle. Connect timeouts are enforced by one sweep every
  * {@link #SWEEP_MILLIS} ms while probes are pending, so a timeout holds to within that granularity.
  * Everything but {@link #loop()}, {@link #budget()} and {@link #socketsOpened()} runs on the loop's
  * own thread.
@@ -86,6 +86,11 @@ abstract class ProbeLane {
 
     InFlightBudget budget() {
         return budget;
+    }
+
+    /** Probe sockets open now across the prober's lanes, spares included. */
+    final int socketsOpen() {
+        return inFlight.get();
     }
 
     final boolean closed() {
@@ -212,6 +217,11 @@ abstract class ProbeLane {
             closeSpares();
             stopSweeping();
             return;
+        }
+        if (budget.contended()) {
+            // Probes wait for a slot, or a local fault (EMFILE, ...) cut the limit: idle spares hold
+            // descriptors that other lanes' probes need.
+            closeSpares();
         }
         long now = System.nanoTime();
         for (int slot = 0; slot < highWater; slot++) {

@@ -115,10 +115,20 @@ public final class InFlightBudget {
 
     /** Records a local resource fault: halves the effective limit (not below the floor) for a while. */
     public void onLocalFault() {
+        onLocalFault(Long.MAX_VALUE);
+    }
+
+    /**
+     * Records a local resource fault that struck with {@code socketsOpen} probe sockets open: the
+     * resource ran out there, so the effective limit drops to at most that many, and at least by half
+     * (not below the floor), for a while. A limit far above what the process can really open then
+     * comes down in one step rather than by halves.
+     */
+    public void onLocalFault(long socketsOpen) {
         synchronized (this) {
             long now = nanoClock.getAsLong();
             if (!everCut || now - lastCutNanos >= CUT_INTERVAL_NANOS) {
-                limit = Math.max(floor, limit / 2);
+                limit = Math.max(floor, Math.min(limit / 2, socketsOpen));
                 lastCutNanos = now;
                 everCut = true;
             }

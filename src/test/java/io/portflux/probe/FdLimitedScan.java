@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -22,7 +24,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * FdLimitedScan is the child process of {@link FdExhaustionTests}: started under a small open-file
  * limit, it scans 127.0.0.1 on the ports in a file with an in-flight budget far above that limit,
- * and prints one line per port event, the local faults it met, and the done event.
+ * and prints one line per port event, the done event, and the local faults it met (their count, then
+ * the count per code).
  *
  * <p>Arguments: transport, path of a file holding the port list.
  */
@@ -34,10 +37,12 @@ public final class FdLimitedScan {
         Transport transport = Transport.valueOf(args[0]);
         String ports = Files.readString(Path.of(args[1])).trim();
         AtomicInteger faults = new AtomicInteger();
+        Map<String, AtomicInteger> codes = new ConcurrentHashMap<>();
         ScanObserver observer = new ScanObserver() {
             @Override
             public void localFault(String code) {
                 faults.incrementAndGet();
+                codes.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
             }
         };
         try (ProbeLoops loops = new ProbeLoops(2, transport)) {
@@ -61,7 +66,7 @@ public final class FdLimitedScan {
                             + " closed " + d.closed() + " filtered " + d.filtered() + " errors " + d.errors());
                 }
             }
-            System.out.println("faults " + faults.get());
+            System.out.println("faults " + faults.get() + " " + codes);
         }
     }
 }

@@ -127,6 +127,21 @@ class InFlightBudgetTests {
     }
 
     @Test
+    void aFaultCutsTheLimitToTheSocketsOpenWhenTheResourceRanOut() {
+        InFlightBudget budget = new InFlightBudget(4000, clock::get);
+        budget.onLocalFault(75);
+        assertThat(budget.limit()).as("down to what was open, not just half").isEqualTo(75);
+        advanceMillis(150);
+        budget.onLocalFault(5000);
+        assertThat(budget.limit()).as("at least halved").isEqualTo(37);
+        advanceMillis(150);
+        budget.onLocalFault(3);
+        assertThat(budget.limit()).as("never below the floor").isEqualTo(InFlightBudget.FLOOR);
+        advanceMillis(1000);
+        assertThat(budget.limit()).isEqualTo(2 * InFlightBudget.FLOOR);
+    }
+
+    @Test
     void faultsNeverCutBelowTheFloor() {
         InFlightBudget budget = new InFlightBudget(100, clock::get);
         for (int i = 0; i < 20; i++) {
