@@ -43,6 +43,9 @@ final class EpollLane extends ProbeLane {
             handle.registration.submit(CONNECT_EVENTS);
         } catch (IOException | RuntimeException e) {
             ProbeSocket.closeNow(socket.intValue());
+            if (handle.registration != null) {
+                handle.registration.cancel();
+            }
             throw new IllegalStateException(e.getMessage(), e);
         }
         sockets.put(socket.intValue(), handle);
