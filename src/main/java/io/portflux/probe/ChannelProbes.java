@@ -10,7 +10,6 @@ import io.portflux.scan.ProbeOutcome;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import reactor.core.Disposable;
 import reactor.core.publisher.MonoSink;
 
 /**
@@ -41,57 +40,28 @@ final class ChannelProbes {
         new Attempt(sink, loop, address, timeoutMillis).begin();
     }
 
-    /**
-     * Attempt is one probe: budget waiter, cancel hook, register and connect listener, and loop task
-     * in one object, so that a probe allocates little beyond its channel.
-     */
-    private final class Attempt extends InFlightBudget.Waiter
-            implements Runnable, Disposable, ChannelFutureListener {
+    /** Attempt is one probe on its own channel; it is also the register and connect listener. */
+    private final class Attempt extends LoopProbe implements ChannelFutureListener {
 
-        private final MonoSink<ProbeOutcome> sink;
-        private final EventLoop loop;
         private final InetSocketAddress address;
         private final int timeoutMillis;
-        private volatile boolean cancelled;
         private volatile Channel channel;
         private boolean connecting;
         private long startNanos;
 
         Attempt(MonoSink<ProbeOutcome> sink, EventLoop loop, InetSocketAddress address, int timeoutMillis) {
-            this.sink = sink;
-            this.loop = loop;
+            super(sink, loop, ChannelProbes.this.budget, ChannelProbes.this.inFlight);
             this.address = address;
             this.timeoutMillis = timeoutMillis;
         }
 
         void begin() {
             sink.onCancel(this);
-            if (budget.acquire(this)) {
-                start();
-            }
+            acquireAndStart();
         }
 
         @Override
-        protected void granted() {
-            // The slot was freed by some other lane's probe; move onto our own loop to connect.
-            if (loop.inEventLoop()) {
-                start();
-            } else {
-                try {
-                    loop.execute(this);
-                } catch (RuntimeException rejected) {
-                    budget.release();
-                    sink.success(ConnectErrors.classify(rejected, Duration.ZERO));
-                }
-            }
-        }
-
-        @Override
-        public void run() {
-            start();
-        }
-
-        private void start() {
+        void start() {
             if (cancelled) {
                 budget.release();
                 return;
@@ -102,7 +72,7 @@ final class ChannelProbes {
             } catch (Throwable t) {
                 // socket(2) failed (EMFILE, ENFILE, ...): nothing was sent to the target.
                 budget.release();
-                fail(t, Duration.ZERO);
+                answer(ConnectErrors.classify(t, Duration.ZERO));
                 return;
             }
             inFlight.incrementAndGet();
@@ -123,7 +93,7 @@ final class ChannelProbes {
             if (!connecting) {
                 if (!future.isSuccess()) {
                     ch.close();
-                    fail(future.cause(), Duration.ZERO);
+                    answer(ConnectErrors.classify(future.cause(), Duration.ZERO));
                     return;
                 }
                 connecting = true;
@@ -139,30 +109,16 @@ final class ChannelProbes {
                 // Abortive close: RST instead of FIN, so neither side keeps a TIME_WAIT.
                 ch.config().setOption(ChannelOption.SO_LINGER, 0);
                 ch.close();
-                sink.success(outcome);
+                answer(outcome);
             } else {
+                // After a cancel, the failure is our own close: answer() then says nothing.
                 ch.close();
-                fail(future.cause(), rtt);
+                answer(ConnectErrors.classify(future.cause(), rtt));
             }
-        }
-
-        private void fail(Throwable cause, Duration rtt) {
-            if (cancelled) {
-                return; // the failure is our own close; nobody is listening and it says nothing
-            }
-            ProbeOutcome outcome = ConnectErrors.classify(cause, rtt);
-            if (outcome instanceof ProbeOutcome.LocalFault) {
-                budget.onLocalFault(inFlight.get());
-            }
-            sink.success(outcome);
         }
 
         @Override
-        public void dispose() {
-            cancelled = true;
-            if (cancelWaiting()) {
-                return; // still queued for a slot: holds nothing
-            }
+        void abort() {
             Channel ch = channel;
             if (ch != null) {
                 ch.close();

@@ -9,6 +9,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,18 +33,21 @@ public final class ConnectErrors {
 
     /** Classifies {@code failure}, observed {@code rtt} after the connect started. */
     public static ProbeOutcome classify(Throwable failure, Duration rtt) {
+        ProbeOutcome outcome = firstInCauses(failure, t -> classifyOne(t, rtt));
+        return outcome != null ? outcome : new ProbeOutcome.LocalFault("UNKNOWN", describe(failure));
+    }
+
+    /** The first non-null answer of {@code look} for {@code failure} or its causes, nearest first. */
+    private static <T> T firstInCauses(Throwable failure, Function<Throwable, T> look) {
         Throwable t = failure;
         for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++) {
-            ProbeOutcome outcome = classifyOne(t, rtt);
-            if (outcome != null) {
-                return outcome;
+            T found = look.apply(t);
+            if (found != null) {
+                return found;
             }
-            if (t.getCause() == t) {
-                break;
-            }
-            t = t.getCause();
+            t = t.getCause() == t ? null : t.getCause();
         }
-        return new ProbeOutcome.LocalFault("UNKNOWN", describe(failure));
+        return null;
     }
 
     private static ProbeOutcome classifyOne(Throwable t, Duration rtt) {
@@ -78,15 +82,11 @@ public final class ConnectErrors {
 
     /** The positive errno carried by {@code t} or one of its causes, or 0 when none says. */
     static int errnoOf(Throwable failure) {
-        Throwable t = failure;
-        for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++) {
-            int errno = errno(t, t.getMessage());
-            if (errno != 0) {
-                return errno;
-            }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        return 0;
+        Integer errno = firstInCauses(failure, t -> {
+            int n = errno(t, t.getMessage());
+            return n != 0 ? n : null;
+        });
+        return errno != null ? errno : 0;
     }
 
     /** The positive errno carried by {@code t}, or 0. */

@@ -1,32 +1,29 @@
 package io.portflux.probe;
 
-import io.portflux.scan.InFlightBudget;
 import io.portflux.scan.ProbeOutcome;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
-import reactor.core.Disposable;
 import reactor.core.publisher.MonoSink;
 
 /**
- * LaneProbe is one connect probe on a {@link ProbeLane}: budget waiter, loop task and cancel hook in
- * one object, so that a probe allocates little beyond its socket.
+ * LaneProbe is one connect probe on a bare socket of a {@link ProbeLane}; it takes a spare socket
+ * when its lane has one, and otherwise waits for a budget slot like any {@link LoopProbe}.
  *
  * <p>The outcome comes straight from the connect's result code: 0 is open (or a self-connect), a
  * negative errno is classified by {@link ConnectErrors#ofErrno}, and a connect the lane cancelled
  * because it was overdue is a no-response. A refused probe's socket is reset for reuse. A probe
  * cancelled by its subscriber cancels its connect, closes its socket and says nothing. Apart from
- * {@link #dispose()} and {@link #granted()}, all of it runs on the lane's loop thread.
+ * {@link #dispose()}, {@link #granted()} and {@link #abort()}, all of it runs on the lane's loop
+ * thread.
  */
-final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposable {
+final class LaneProbe extends LoopProbe {
 
     private final ProbeLane lane;
-    private final MonoSink<ProbeOutcome> sink;
     private final InetSocketAddress target;
     private final long timeoutNanos;
     private final boolean ipv6;
-    private volatile boolean cancelled;
 
     /** The lane's slot for this probe while its connect or reset is pending; set by the lane. */
     int slot = -1;
@@ -39,8 +36,8 @@ final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposa
     private boolean resetting;
 
     LaneProbe(ProbeLane lane, MonoSink<ProbeOutcome> sink, InetSocketAddress target, long timeoutNanos) {
+        super(sink, lane.loop(), lane.budget(), lane.inFlight());
         this.lane = lane;
-        this.sink = sink;
         this.target = target;
         this.timeoutNanos = timeoutNanos;
         this.ipv6 = target.getAddress() instanceof Inet6Address;
@@ -48,34 +45,18 @@ final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposa
 
     void begin() {
         sink.onCancel(this);
-        if (lane.loop().inEventLoop()) {
+        if (loop.inEventLoop()) {
             int spare = lane.takeSpare(ipv6);
             if (spare >= 0) {
                 start(spare); // the spare's budget slot becomes this probe's
                 return;
             }
         }
-        if (lane.budget().acquire(this)) {
-            granted();
-        }
+        acquireAndStart();
     }
 
     @Override
-    protected void granted() {
-        if (lane.loop().inEventLoop()) {
-            start(-1);
-            return;
-        }
-        try {
-            lane.loop().execute(this);
-        } catch (RejectedExecutionException shutDown) {
-            lane.budget().release();
-            answer(new ProbeOutcome.LocalFault("SHUTDOWN", "the probe event loop shut down"));
-        }
-    }
-
-    @Override
-    public void run() {
+    void start() {
         start(-1);
     }
 
@@ -90,7 +71,7 @@ final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposa
             if (spare >= 0) {
                 lane.close(spare);
             } else {
-                lane.budget().release();
+                budget.release();
             }
             return;
         }
@@ -98,13 +79,13 @@ final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposa
             fd = spare >= 0 ? spare : lane.socket(ipv6);
         } catch (RuntimeException socketFailed) {
             // socket(2) failed (EMFILE, ENFILE, ...): nothing was sent to the target.
-            lane.budget().release();
+            budget.release();
             answer(ConnectErrors.classify(socketFailed, Duration.ZERO));
             return;
         }
         startNanos = System.nanoTime();
         if (!lane.connect(this, fd, target)) {
-            answer(new ProbeOutcome.LocalFault("SHUTDOWN", "the probe event loop shut down"));
+            answer(LOOP_SHUT_DOWN);
             return;
         }
         connecting = true;
@@ -158,34 +139,20 @@ final class LaneProbe extends InFlightBudget.Waiter implements Runnable, Disposa
         }
     }
 
-    private void answer(ProbeOutcome outcome) {
-        if (cancelled) {
-            return; // nobody is listening any more
-        }
-        if (outcome instanceof ProbeOutcome.LocalFault) {
-            lane.budget().onLocalFault(lane.socketsOpen());
-        }
-        sink.success(outcome);
-    }
-
     @Override
-    public void dispose() {
-        cancelled = true;
-        if (cancelWaiting()) {
-            return; // still queued for a budget slot: holds nothing
-        }
-        if (lane.loop().inEventLoop()) {
-            abort();
+    void abort() {
+        if (loop.inEventLoop()) {
+            cancelConnect();
         } else {
             try {
-                lane.loop().execute(this::abort);
+                loop.execute(this::cancelConnect);
             } catch (RejectedExecutionException shutDown) {
                 // The loop is closing: its lane closes every pending probe.
             }
         }
     }
 
-    private void abort() {
+    private void cancelConnect() {
         if (connecting && !expired) {
             expired = true; // no second cancel from the sweep
             lane.cancelConnect(this);

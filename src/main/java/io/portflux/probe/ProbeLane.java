@@ -3,7 +3,6 @@ package io.portflux.probe;
 import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.portflux.scan.InFlightBudget;
-import io.portflux.scan.ProbeOutcome;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -89,8 +88,8 @@ abstract class ProbeLane {
     }
 
     /** Probe sockets open now across the prober's lanes, spares included. */
-    final int socketsOpen() {
-        return inFlight.get();
+    final AtomicInteger inFlight() {
+        return inFlight;
     }
 
     final boolean closed() {
@@ -207,7 +206,7 @@ abstract class ProbeLane {
         for (int slot = 0; slot < highWater; slot++) {
             LaneProbe probe = unbind(slot);
             if (probe != null) {
-                probe.abandoned(new ProbeOutcome.LocalFault("SHUTDOWN", "the probe event loop shut down"));
+                probe.abandoned(LoopProbe.LOOP_SHUT_DOWN);
             }
         }
     }
