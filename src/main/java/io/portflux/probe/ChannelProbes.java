@@ -7,15 +7,20 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.portflux.scan.InFlightBudget;
 import io.portflux.scan.ProbeOutcome;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.MonoSink;
 
 /**
  * ChannelProbes makes connect probes on raw Netty channels, one per probe: the path for NIO loops,
  * where no bare-socket {@link ProbeLane} exists. Each channel connects with the probe's timeout,
- * closes abortively (SO_LINGER 0) on success and holds one budget slot until it is closed.
+ * closes abortively (SO_LINGER 0) on success and holds one budget slot until it is closed. The timeout
+ * is the probe's own rather than Netty's, so that an overdue connect is first asked whether it has in
+ * fact completed ({@link NioProbeChannel#finishConnectNow}).
  */
 final class ChannelProbes {
 
@@ -47,6 +52,8 @@ final class ChannelProbes {
         private final int timeoutMillis;
         private volatile Channel channel;
         private boolean connecting;
+        private boolean settled;
+        private ScheduledFuture<?> timeout;
         private long startNanos;
 
         Attempt(MonoSink<ProbeOutcome> sink, EventLoop loop, InetSocketAddress address, int timeoutMillis) {
@@ -78,7 +85,7 @@ final class ChannelProbes {
             inFlight.incrementAndGet();
             ch.closeFuture().addListener(onClosed);
             ch.config().setAutoRead(false);
-            ch.config().setConnectTimeoutMillis(timeoutMillis);
+            ch.config().setConnectTimeoutMillis(0); // the probe's own timeout applies: see overdue()
             channel = ch;
             if (cancelled) {
                 ch.close();
@@ -99,22 +106,60 @@ final class ChannelProbes {
                 connecting = true;
                 startNanos = System.nanoTime();
                 ch.connect(address).addListener(this);
+                if (!settled) {
+                    timeout = loop.schedule(this::overdue, timeoutMillis, TimeUnit.MILLISECONDS);
+                }
                 return;
+            }
+            if (settled) {
+                return; // answered by overdue(), whose close failed this connect
+            }
+            settled = true;
+            if (timeout != null) {
+                timeout.cancel(false);
             }
             Duration rtt = Duration.ofNanos(System.nanoTime() - startNanos);
             if (future.isSuccess()) {
-                ProbeOutcome outcome = ConnectProber.isSelfConnect(ch.localAddress(), address)
-                        ? new ProbeOutcome.SelfConnect()
-                        : new ProbeOutcome.Open(rtt);
-                // Abortive close: RST instead of FIN, so neither side keeps a TIME_WAIT.
-                ch.config().setOption(ChannelOption.SO_LINGER, 0);
-                ch.close();
-                answer(outcome);
+                answer(closeConnected(ch, rtt));
             } else {
                 // After a cancel, the failure is our own close: answer() then says nothing.
                 ch.close();
                 answer(ConnectErrors.classify(future.cause(), rtt));
             }
+        }
+
+        /**
+         * The timeout has come: the connect counts as unanswered only if the kernel says it still is,
+         * since the loop may simply not have read its answer yet.
+         */
+        private void overdue() {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            Channel ch = channel;
+            Duration rtt = Duration.ofNanos(System.nanoTime() - startNanos);
+            ProbeOutcome outcome;
+            try {
+                outcome = ((NioProbeChannel) ch).finishConnectNow()
+                        ? closeConnected(ch, rtt)
+                        : new ProbeOutcome.NoResponse(rtt);
+            } catch (IOException failed) {
+                outcome = ConnectErrors.classify(failed, rtt);
+            }
+            ch.close();
+            answer(outcome);
+        }
+
+        /** Closes a connected channel abortively and tells whether it was open or a self-connect. */
+        private ProbeOutcome closeConnected(Channel ch, Duration rtt) {
+            ProbeOutcome outcome = ConnectProber.isSelfConnect(ch.localAddress(), address)
+                    ? new ProbeOutcome.SelfConnect()
+                    : new ProbeOutcome.Open(rtt);
+            // Abortive close: RST instead of FIN, so neither side keeps a TIME_WAIT.
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
+            return outcome;
         }
 
         @Override

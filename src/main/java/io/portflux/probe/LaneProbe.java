@@ -104,13 +104,8 @@ final class LaneProbe extends LoopProbe {
         connecting = false;
         Duration rtt = Duration.ofNanos(System.nanoTime() - startNanos);
         ProbeOutcome outcome;
-        if (res == 0) {
-            // Abortive close (RST, no TIME_WAIT) is set before the self-connect check reads the address.
-            outcome = ProbeSocket.lingerZeroAndCheckSelf(fd, target)
-                    ? new ProbeOutcome.SelfConnect()
-                    : new ProbeOutcome.Open(rtt);
-        } else if (res == -ProbeLane.ECANCELED && expired) {
-            outcome = new ProbeOutcome.NoResponse(rtt);
+        if (res == 0 || (res == -ProbeLane.ECANCELED && expired)) {
+            outcome = settle(rtt);
         } else {
             outcome = ConnectErrors.ofErrno(-res, rtt);
         }
@@ -120,6 +115,28 @@ final class LaneProbe extends LoopProbe {
             lane.close(fd);
         }
         answer(outcome);
+    }
+
+    /**
+     * The outcome of a connect that the transport reported connected, or that was cancelled as overdue,
+     * from the socket itself ({@link ProbeSocket#connectState}): open only when it is established.
+     */
+    private ProbeOutcome settle(Duration rtt) {
+        if (cancelled) {
+            return new ProbeOutcome.NoResponse(rtt); // nobody listens: spare the syscalls
+        }
+        int state = ProbeSocket.connectState(fd);
+        if (state == ProbeSocket.ESTABLISHED) {
+            // Abortive close (RST, no TIME_WAIT) is set before the self-connect check reads the address.
+            return ProbeSocket.lingerZeroAndCheckSelf(fd, target)
+                    ? new ProbeOutcome.SelfConnect()
+                    : new ProbeOutcome.Open(rtt);
+        }
+        if (state != ProbeSocket.NO_ANSWER) {
+            return ConnectErrors.ofErrno(state, rtt);
+        }
+        // Reported connected, yet no peer and no error: not an answer to trust, so a no-response, retried.
+        return new ProbeOutcome.NoResponse(rtt);
     }
 
     /** Cancels the connect once it is overdue; its completion then reports the no-response. */

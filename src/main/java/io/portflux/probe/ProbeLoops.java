@@ -119,7 +119,7 @@ public final class ProbeLoops implements Closeable {
         return switch (transport) {
             case IO_URING -> new IoUringSocketChannel();
             case EPOLL -> new EpollSocketChannel();
-            default -> new NioSocketChannel();
+            default -> new NioProbeChannel();
         };
     }
 

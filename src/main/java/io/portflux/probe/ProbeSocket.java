@@ -32,7 +32,33 @@ final class ProbeSocket extends Socket {
     }
 
     /**
-     * Prepares a connected socket for an abortive close and tells whether it connected to itself;
+     * What the socket's connect really came to, asked of the kernel: {@link #ESTABLISHED} when it has a
+     * peer (getpeername succeeds), else the socket's pending errno (SO_ERROR), else {@link #NO_ANSWER}.
+     *
+     * <p>A transport's own verdict is not enough. An io_uring {@code CONNECT} whose SYN drew an ICMP error
+     * completes with 0 although nothing connected (the errno is left in SO_ERROR), and a connect that the
+     * timeout sweep cancels may have been answered while the loop was busy with other probes.
+     */
+    static int connectState(int fd) {
+        ProbeSocket socket = new ProbeSocket(fd);
+        if (socket.remoteAddress() != null) {
+            return ESTABLISHED;
+        }
+        try {
+            int error = socket.getSoError();
+            return error != 0 ? error : NO_ANSWER;
+        } catch (IOException e) {
+            return NO_ANSWER;
+        }
+    }
+
+    /** {@link #connectState}: the socket is connected to its peer. */
+    static final int ESTABLISHED = 0;
+    /** {@link #connectState}: neither connected nor failed; the peer has not answered. */
+    static final int NO_ANSWER = -1;
+
+    /**
+     * Prepares an established socket for an abortive close and tells whether it connected to itself;
      * a failure to set the linger option only means the close sends a FIN instead of a RST.
      */
     static boolean lingerZeroAndCheckSelf(int fd, InetSocketAddress target) {

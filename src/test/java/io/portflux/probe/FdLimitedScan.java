@@ -2,15 +2,10 @@ package io.portflux.probe;
 
 import io.portflux.probe.ProbeLoops.Transport;
 import io.portflux.scan.EventData;
-import io.portflux.scan.HostResolver;
 import io.portflux.scan.ScanEvent;
-import io.portflux.scan.ScanLimits;
 import io.portflux.scan.ScanObserver;
 import io.portflux.scan.ScanPlan;
-import io.portflux.scan.ScanPlanner;
-import io.portflux.scan.ScanRequest;
 import io.portflux.scan.Scanner;
-import io.portflux.scan.TargetPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,12 +44,7 @@ public final class FdLimitedScan {
             System.out.println("transport " + loops.transport());
             ConnectProber prober = new ConnectProber(loops, 4000);
             Scanner scanner = new Scanner(prober, Duration.ofMillis(250), Schedulers.parallel(), observer);
-            ScanLimits limits = new ScanLimits(1_000_000, 1000, 4096, Duration.ofSeconds(1), Duration.ofMillis(10),
-                    Duration.ofSeconds(30), 1, 5, 1_000_000);
-            HostResolver noNames = name -> Mono.just(List.of());
-            ScanPlan plan = new ScanPlanner(limits, TargetPolicy.loopback(), noNames)
-                    .plan(new ScanRequest("127.0.0.1", ports, "1000", "1s", "1", null, "all", "random", "7"))
-                    .block();
+            ScanPlan plan = LoopbackPlans.plan(ports, 1000, "1s", 1, 7);
             List<ScanEvent> events = scanner.scan("fd-limited", plan, Mono.never())
                     .collectList()
                     .block(Duration.ofSeconds(120));

@@ -38,6 +38,25 @@ class LoopbackOnlyProberTests {
     }
 
     @Test
+    void aRigsGuardLetsExactlyItsTargetsThroughAndRefusesTheirNeighbours() throws Exception {
+        RecordingProber fake = new RecordingProber();
+        LoopbackOnlyProber guard = new LoopbackOnlyProber(fake, java.util.Set.of(InetAddress.getByName("198.18.0.2")));
+        InetSocketAddress target = at("198.18.0.2", 80);
+        InetSocketAddress neighbour = at("198.18.0.3", 80);
+
+        StepVerifier.create(guard.probe(0, target, Duration.ofSeconds(1))).expectNextCount(1).verifyComplete();
+        assertThatThrownBy(() -> guard.probe(0, neighbour, Duration.ofSeconds(1))).isInstanceOf(AssertionError.class);
+        assertThat(fake.asked).containsExactly(target);
+        assertThat(guard.violations()).containsExactly(neighbour);
+    }
+
+    @Test
+    void rigTargetsComeOnlyFromTheSystemPropertyARigSets() throws Exception {
+        assertThat(System.getProperty(LoopbackOnlyProber.RIG_TARGETS)).as("set in rig services only").isNull();
+        assertThat(LoopbackOnlyProber.rigTargetsOfThisProcess()).isEmpty();
+    }
+
+    @Test
     void refusesAPrivateAddressWithoutAskingTheDelegate() throws Exception {
         RecordingProber fake = new RecordingProber();
         LoopbackOnlyProber guard = new LoopbackOnlyProber(fake);
