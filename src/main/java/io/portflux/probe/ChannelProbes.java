@@ -77,9 +77,7 @@ final class ChannelProbes {
             try {
                 ch = loops.newSocketChannel();
             } catch (Throwable t) {
-                // socket(2) failed (EMFILE, ENFILE, ...): nothing was sent to the target.
-                budget.release();
-                answer(ConnectErrors.classify(t, Duration.ZERO));
+                socketFailed(t);
                 return;
             }
             inFlight.incrementAndGet();

@@ -115,6 +115,11 @@ public final class ConnectProber implements Prober {
         return all;
     }
 
+    /** The bare-socket lane of {@code lane}, or null when the loops run NIO. */
+    ProbeLane bareLane(int lane) {
+        return bareLanes == null ? null : bareLanes[lane];
+    }
+
     /** True when probes use bare sockets on their loop (io_uring or epoll) rather than Netty channels. */
     boolean bareSockets() {
         return bareLanes != null;

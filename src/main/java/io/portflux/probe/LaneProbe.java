@@ -77,10 +77,8 @@ final class LaneProbe extends LoopProbe {
         }
         try {
             fd = spare >= 0 ? spare : lane.socket(ipv6);
-        } catch (RuntimeException socketFailed) {
-            // socket(2) failed (EMFILE, ENFILE, ...): nothing was sent to the target.
-            budget.release();
-            answer(ConnectErrors.classify(socketFailed, Duration.ZERO));
+        } catch (RuntimeException failure) {
+            socketFailed(failure);
             return;
         }
         startNanos = System.nanoTime();
@@ -137,6 +135,11 @@ final class LaneProbe extends LoopProbe {
         }
         // Reported connected, yet no peer and no error: not an answer to trust, so a no-response, retried.
         return new ProbeOutcome.NoResponse(rtt);
+    }
+
+    /** Whether the probe's connect is pending and not yet being cancelled. */
+    boolean connectPending() {
+        return connecting && !expired;
     }
 
     /** Cancels the connect once it is overdue; its completion then reports the no-response. */

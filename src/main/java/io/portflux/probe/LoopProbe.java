@@ -16,8 +16,7 @@ import reactor.core.publisher.MonoSink;
  */
 abstract class LoopProbe extends InFlightBudget.Waiter implements Runnable, Disposable {
 
-    static final ProbeOutcome.LocalFault LOOP_SHUT_DOWN =
-            new ProbeOutcome.LocalFault("SHUTDOWN", "the probe event loop shut down");
+    static final ProbeOutcome.ShutDown LOOP_SHUT_DOWN = new ProbeOutcome.ShutDown();
 
     final MonoSink<ProbeOutcome> sink;
     final EventLoop loop;
@@ -64,6 +63,20 @@ abstract class LoopProbe extends InFlightBudget.Waiter implements Runnable, Disp
     @Override
     public final void run() {
         start();
+    }
+
+    /**
+     * socket(2) failed (EMFILE, ENFILE, ...) while the probe held a budget slot; nothing was sent to the
+     * target. The probe answers first, so a local fault cuts the budget, and gives its slot back after:
+     * released first, the slot would go straight to the next waiter, which would start on this thread
+     * and most likely fail the same way, through every waiter of the loop before the limit dropped.
+     */
+    final void socketFailed(Throwable failure) {
+        try {
+            answer(ConnectErrors.classify(failure, java.time.Duration.ZERO));
+        } finally {
+            budget.release();
+        }
     }
 
     /** Sends the probe's outcome, unless its subscriber has gone; a local fault also cuts the budget. */

@@ -77,6 +77,12 @@ abstract class ProbeLane {
     /** Closes a probe socket; its budget slot is given back (through {@link #released()}) once it is. */
     abstract void close(int fd);
 
+    /**
+     * The lane is shutting down with {@code probe}'s connect pending (it still holds its slot): stop the
+     * connect if the transport needs to, so that nothing of it is left running. Nothing by default.
+     */
+    void stopPending(LaneProbe probe) {}
+
     // ---- shared
 
     IoEventLoop loop() {
@@ -184,6 +190,11 @@ abstract class ProbeLane {
         pending++;
     }
 
+    /** Whether {@code probe} holds its slot now: its connect or reset is pending and not yet handled. */
+    final boolean holds(LaneProbe probe) {
+        return probe.slot >= 0 && probe.slot < highWater && slots[probe.slot] == probe;
+    }
+
     /** Frees {@code slot} and returns the probe that held it, or null when it was free already. */
     final LaneProbe unbind(int slot) {
         LaneProbe probe = slots[slot];
@@ -204,8 +215,10 @@ abstract class ProbeLane {
         stopSweeping();
         closeSpares();
         for (int slot = 0; slot < highWater; slot++) {
-            LaneProbe probe = unbind(slot);
+            LaneProbe probe = slots[slot];
             if (probe != null) {
+                stopPending(probe);
+                unbind(slot);
                 probe.abandoned(LoopProbe.LOOP_SHUT_DOWN);
             }
         }

@@ -26,6 +26,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link LaneProbe}; each slot owns 32 bytes of native memory for the target's {@code sockaddr}. An
  * overdue connect is cancelled with a ring {@code ASYNC_CANCEL} and completes with
  * {@code -ECANCELED}.
+ *
+ * <p>Two rules keep the ring from touching what is no longer ours:
+ * <ul>
+ *   <li><b>A cancel never outlives its connect.</b> A cancel names its connect by the user data, which
+ *       is the slot number, and a slot is reused as soon as its completion is handled. So a cancel is
+ *       only ever submitted while its probe still holds its slot (asserted in {@link #cancelConnect});
+ *       it then reaches the ring ahead of any later connect on the same slot, because submissions go
+ *       in order.
+ *   <li><b>Native memory and descriptors outlive the ring.</b> When the loop shuts down, Netty may still
+ *       submit the CONNECTs queued in that loop turn, which point at the slots' sockaddr memory and at
+ *       probe descriptors. So {@link #close()} answers the pending probes but frees the memory and
+ *       closes the descriptors only once the loop has terminated, and its ring with it. It cancels the
+ *       pending connects instead, so that the ring, which waits for its outstanding operations, can close.
+ * </ul>
  */
 final class RingLane extends ProbeLane implements IoUringIoHandle {
 
@@ -47,6 +61,9 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
     /** A zeroed sockaddr: family AF_UNSPEC, the "disconnect" address. */
     private final ByteBuffer unspec = Buffer.allocateDirectWithNativeOrder(16).putLong(0, 0L).putLong(8, 0L);
     private final long unspecAddress = Buffer.memoryAddress(unspec);
+    /** Probe descriptors to close once the ring is gone: those let go after the lane closed. */
+    private final List<Integer> closeAfterRing = new ArrayList<>();
+    private volatile boolean released;
 
     private RingLane(IoEventLoop loop, InFlightBudget budget, AtomicInteger inFlight) {
         super(loop, budget, inFlight);
@@ -79,7 +96,16 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
 
     @Override
     void cancelConnect(LaneProbe probe) {
+        assert holds(probe) : "a cancel must never outlive its connect: slot " + probe.slot + " is no longer its own";
         submit(OP_ASYNC_CANCEL, -1, 0L, probe.connectId, 0);
+    }
+
+    /** A connect still pending at shutdown is cancelled, or the ring would wait on it before it can close. */
+    @Override
+    void stopPending(LaneProbe probe) {
+        if (probe.connectPending()) {
+            cancelConnect(probe);
+        }
     }
 
     @Override
@@ -98,8 +124,9 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
     @Override
     void close(int fd) {
         if (closed() || submit(OP_CLOSE, fd, 0L, 0L, 0) == NOT_SUBMITTED) {
-            ProbeSocket.closeNow(fd);
-            released();
+            // The ring may still hold a queued CONNECT of this descriptor: a number closed now could be
+            // reused, and connected, by anyone.
+            closeAfterRing.add(fd);
         }
     }
 
@@ -125,7 +152,10 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
         }
     }
 
-    /** Called by the loop as it shuts down: every pending probe is closed and answered. */
+    /**
+     * Called by the loop as it shuts down: every pending probe is answered at once, and its socket, the
+     * spares and the native memory are let go once the loop, and its ring, have terminated.
+     */
     @Override
     public void close() {
         if (closed()) {
@@ -136,9 +166,25 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
         if (r != null) {
             r.cancel();
         }
+        loop().terminationFuture().addListener(terminated -> releaseAfterRing());
+    }
+
+    /** Closes the descriptors and frees the memory that the ring could still have used; runs once the loop has terminated. */
+    private void releaseAfterRing() {
+        for (int fd : closeAfterRing) {
+            ProbeSocket.closeNow(fd);
+            released();
+        }
+        closeAfterRing.clear();
         sockaddrChunks.forEach(Buffer::free);
         sockaddrChunks.clear();
         Buffer.free(unspec);
+        released = true;
+    }
+
+    /** Whether the lane's native memory and last descriptors have been let go, which happens only after its loop terminated. */
+    boolean releasedAfterRing() {
+        return released;
     }
 
     private long sockaddrAddress(int slot) {

@@ -42,6 +42,13 @@ public sealed interface ProbeOutcome {
     record SelfConnect() implements ProbeOutcome {}
 
     /**
+     * The prober shut down (its event loops are closing) before this probe had an answer: the port is
+     * unknown. Unlike a {@link LocalFault} it is not retried and does not cut the in-flight budget,
+     * because nothing will ever free up.
+     */
+    record ShutDown() implements ProbeOutcome {}
+
+    /**
      * A local resource fault (EMFILE, ENFILE, ENOBUFS, EADDRNOTAVAIL): the target was never asked, so
      * the port state is unknown. Never reported as closed.
      */

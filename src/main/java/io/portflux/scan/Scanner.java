@@ -170,6 +170,9 @@ public final class Scanner {
                 return tries < Math.max(1, plan.retries())
                         ? attempt(target, tries + 1, faults)
                         : verdict(target, Reason.SELF_CONNECT, null);
+            } else if (outcome instanceof ProbeOutcome.ShutDown) {
+                // The prober is closing: no retry can be answered. Unknown, so an error, never closed.
+                return verdict(target, Reason.LOCAL_FAULT, null);
             } else if (outcome instanceof ProbeOutcome.LocalFault fault) {
                 // The target was never asked: back off and ask again; never call it closed.
                 observer.localFault(fault.code());

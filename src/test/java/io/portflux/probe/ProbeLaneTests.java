@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.probe.ProbeLoops.Transport;
 import io.portflux.scan.ProbeOutcome;
+import io.portflux.testing.Await;
 import io.portflux.testing.Listeners;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -168,10 +169,30 @@ class ProbeLaneTests {
             assertThat(prober.inFlight()).as("probe started").isEqualTo(1);
             loops.close();
             ProbeOutcome outcome = await(pending);
-            assertThat(outcome).isInstanceOfSatisfying(ProbeOutcome.LocalFault.class,
-                    fault -> assertThat(fault.code()).isEqualTo("SHUTDOWN"));
-            assertThat(prober.inFlight()).isZero();
-            assertThat(prober.budget().inUse()).isZero();
+            assertThat(outcome).isInstanceOf(ProbeOutcome.ShutDown.class);
+            assertThat(prober.budget().limit()).as("a shutdown is no local fault: the budget is not cut")
+                    .isEqualTo(prober.budget().max());
+            Await.until(() -> prober.inFlight() == 0 && prober.budget().inUse() == 0, "sockets closed, slots back");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aClosedRingLaneKeepsItsDescriptorsAndMemoryUntilItsLoopHasTerminated() throws Exception {
+        ConnectProber prober = prober(Transport.IO_URING, 64);
+        RingLane lane = (RingLane) prober.bareLane(0);
+        try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
+            Mono<ProbeOutcome> pending = prober.probe(0, silent.address(), Duration.ofSeconds(30)).cache();
+            pending.subscribe();
+            Await.until(() -> prober.inFlight() == 1, "probe started");
+
+            lane.loop().submit((Runnable) lane::close).sync(); // what the loop does as it shuts down
+            assertThat(await(pending)).isInstanceOf(ProbeOutcome.ShutDown.class);
+            assertThat(prober.inFlight()).as("descriptor still open while the ring may use it").isEqualTo(1);
+            assertThat(lane.releasedAfterRing()).as("sockaddr memory still held while the ring may use it").isFalse();
+
+            loops.close();
+            Await.until(lane::releasedAfterRing, "memory freed once the loop terminated");
+            Await.until(() -> prober.inFlight() == 0 && prober.budget().inUse() == 0, "descriptor closed, slot back");
         }
     }
 

@@ -143,6 +143,25 @@ class ScannerTests {
     }
 
     @Test
+    void aProbeCutOffByTheProbersShutdownIsAnErrorAtOnceNotRetriedAndNotALocalFault() {
+        FakeProber prober = new FakeProber(1, a -> Mono.just(new ProbeOutcome.ShutDown()));
+        AtomicInteger faults = new AtomicInteger();
+        ScanObserver observer = new ScanObserver() {
+            @Override
+            public void localFault(String code) {
+                faults.incrementAndGet();
+            }
+        };
+        List<ScanEvent> events = new Scanner(prober, Duration.ofMillis(250), reactor.core.scheduler.Schedulers.parallel(),
+                observer).scan("s", Plans.plan("127.0.0.1", "9", 1, 3, null, true, false), Mono.never())
+                .collectList().block(Duration.ofSeconds(30));
+        assertThat(events).anyMatch(e -> e.data() instanceof EventData.Port p && p.state().equals("error"));
+        assertThat(done(events).closed()).isZero();
+        assertThat(prober.attemptsOn(9)).as("never retried").isEqualTo(1);
+        assertThat(faults).as("not counted as a local fault").hasValue(0);
+    }
+
+    @Test
     void aLocalFaultThatClearsGivesTheRealAnswer() {
         AtomicInteger calls = new AtomicInteger();
         FakeProber prober = new FakeProber(1, a -> Mono.just(calls.incrementAndGet() < 3
