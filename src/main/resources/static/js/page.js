@@ -151,7 +151,7 @@ async function start() {
 /** Shows scan {@code id}: replays its events from the first one, then follows it live. */
 function open(id, { fillForm: fill, eventsUrl }) {
   close();
-  const mine = { id, events: null, snapshot: null, urls: [], progressed: false, fill, lastEventId: null, ticketRetries: 0 };
+  const mine = { id, events: null, snapshot: null, urls: [], fill, lastEventId: null, ticketRetries: 0 };
   current = mine;
   view.reset(id);
   history.replaceState(null, '', `?scan=${encodeURIComponent(id)}`);
@@ -180,11 +180,8 @@ async function connect(mine, eventsUrl) {
       if (current !== mine) return;
       mine.lastEventId = e.lastEventId;
       view.enqueue(type, JSON.parse(e.data), e.lastEventId);
-      if (type === 'started') cancelButton.hidden = false;
-      if (type === 'progress' && !mine.progressed) {
-        // The server answers 500 to GET /api/scans while any scan has yet to send its first
-        // progress event (BackgroundScan.snapshot unboxes a null elapsedMs), so the list waits.
-        mine.progressed = true;
+      if (type === 'started') {
+        cancelButton.hidden = false;
         loadRecent();
       }
     });

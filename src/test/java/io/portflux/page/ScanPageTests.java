@@ -172,10 +172,8 @@ class ScanPageTests extends ChromiumPageTest {
     @Test
     void cancelEndsTheScanAsCancelled() throws Exception {
         // Four probes that would each wait 10 s, all in flight at once: only Cancel ends this scan in
-        // time. The closed port answers at once, so a progress event exists before Cancel is pressed:
-        // until then the server answers DELETE with a 500 (BackgroundScan.snapshot, reported).
+        // time, and it is pressed before any answer or progress event exists.
         List<String> ports = new ArrayList<>();
-        ports.add(Integer.toString(Listeners.unusedPort(LOOPBACK)));
         for (int i = 0; i < 4; i++) {
             ports.add(Integer.toString(listeners.fullQueue()));
         }
@@ -183,14 +181,13 @@ class ScanPageTests extends ChromiumPageTest {
                 + "&concurrency=8&timeout=10s&retries=0&autostart=true"));
 
         WebElement cancel = wait(SCAN_WAIT).until(d -> visible("cancel-button"));
-        wait(Duration.ofSeconds(5)).until(d -> "1 / 5".equals(text("c-scanned")));
         assertThat(status()).isEqualTo("running");
         cancel.click();
 
         wait(Duration.ofSeconds(5)).until(d -> "cancelled".equals(status()));
         assertThat(text("status")).endsWith("cancelled");
         assertThat(cancel.isDisplayed()).isFalse();
-        assertThat(text("c-scanned")).isNotEqualTo("5 / 5");
+        assertThat(text("c-scanned")).isNotEqualTo("4 / 4");
     }
 
     @Test

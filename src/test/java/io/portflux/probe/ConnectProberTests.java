@@ -1,5 +1,6 @@
 package io.portflux.probe;
 
+import io.portflux.testing.Await;
 import io.portflux.testing.Listeners;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,14 +66,6 @@ class ConnectProberTests {
         return probe.block(Duration.ofSeconds(10));
     }
 
-    private static void awaitIdle(ConnectProber prober) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (prober.inFlight() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(prober.inFlight()).as("probe channels still open").isZero();
-        assertThat(prober.budget().inUse()).as("budget slots still held").isZero();
-    }
 
     @Test
     void theBestAvailableTransportIsUsed() {
@@ -114,7 +107,7 @@ class ConnectProberTests {
             assertThat(outcome).isInstanceOf(ProbeOutcome.Open.class);
             assertThat(((ProbeOutcome.Open) outcome).rtt()).isPositive().isLessThan(TIMEOUT);
         }
-        awaitIdle(prober);
+        Idle.await(prober);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -124,7 +117,7 @@ class ConnectProberTests {
         int port = Listeners.unusedPort(v4);
         ProbeOutcome outcome = await(prober.probe(1, new InetSocketAddress(v4, port), TIMEOUT));
         assertThat(outcome).isInstanceOf(ProbeOutcome.Refused.class);
-        awaitIdle(prober);
+        Idle.await(prober);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -132,13 +125,12 @@ class ConnectProberTests {
     void fullQueueListenerGivesNoResponse(Transport transport) throws Exception {
         ConnectProber prober = prober(transport, 64);
         try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
-            long start = System.nanoTime();
             ProbeOutcome outcome = await(prober.probe(0, silent.address(), SHORT));
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(outcome).isInstanceOf(ProbeOutcome.NoResponse.class);
-            assertThat(took).isGreaterThanOrEqualTo(SHORT.minusMillis(20)).isLessThan(Duration.ofSeconds(2));
+            // The prober's own measure: it waited out the timeout, not less.
+            assertThat(outcome).isInstanceOfSatisfying(ProbeOutcome.NoResponse.class,
+                    none -> assertThat(none.rtt()).isGreaterThanOrEqualTo(SHORT));
         }
-        awaitIdle(prober);
+        Idle.await(prober);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -154,7 +146,7 @@ class ConnectProberTests {
         int unused = Listeners.unusedPort(v6);
         assertThat(await(prober.probe(1, new InetSocketAddress(v6, unused), TIMEOUT)))
                 .isInstanceOf(ProbeOutcome.Refused.class);
-        awaitIdle(prober);
+        Idle.await(prober);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -162,17 +154,11 @@ class ConnectProberTests {
     void cancellingAPendingProbeClosesItsChannel(Transport transport) throws Exception {
         ConnectProber prober = prober(transport, 64);
         try (Listeners.FullQueue silent = new Listeners.FullQueue(v4)) {
-            List<ProbeOutcome> seen = new ArrayList<>();
-            Disposable subscription = prober.probe(0, silent.address(), Duration.ofSeconds(30)).subscribe(seen::add);
-            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-            while (prober.inFlight() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertThat(prober.inFlight()).as("probe started").isEqualTo(1);
-            Thread.sleep(50);
+            Disposable subscription = prober.probe(0, silent.address(), Duration.ofSeconds(30)).subscribe();
+            Await.until(() -> prober.inFlight() == 1, "probe socket open");
             subscription.dispose();
-            awaitIdle(prober);
-            assertThat(seen).isEmpty();
+            // Only closing the socket ends a 30 s connect this soon.
+            Idle.await(prober);
         }
     }
 
@@ -191,7 +177,7 @@ class ConnectProberTests {
             assertThat(outcomes.stream().filter(ProbeOutcome.Open.class::isInstance)).hasSize(50);
             assertThat(outcomes.stream().filter(ProbeOutcome.Refused.class::isInstance)).hasSize(150);
         }
-        awaitIdle(prober);
+        Idle.await(prober);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -213,7 +199,7 @@ class ConnectProberTests {
         assertThat(threadsPerLane.get(1)).hasSize(1);
         assertThat(threadsPerLane.get(0)).doesNotContainAnyElementsOf(threadsPerLane.get(1));
         assertThat(threadsPerLane.get(0).iterator().next()).startsWith("portflux-probe");
-        awaitIdle(prober);
+        Idle.await(prober);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -235,7 +221,7 @@ class ConnectProberTests {
             }
             assertThat(peak.get()).isEqualTo(2);
         }
-        awaitIdle(prober);
+        Idle.await(prober);
         assertThat(prober.budget().queued()).isZero();
     }
 
@@ -265,8 +251,7 @@ class ConnectProberTests {
                     .collectList()
                     .block(Duration.ofSeconds(10));
             assertThat(outcomes).allMatch(ProbeOutcome.Open.class::isInstance);
-            Thread.sleep(100);
-            awaitIdle(prober);
+            Idle.await(prober);
             List<String> timeWait = TcpTable.timeWaitPorts();
             Assumptions.assumeTrue(timeWait != null, "no /proc/net/tcp here");
             assertThat(timeWait).doesNotContain(Integer.toString(port));

@@ -156,24 +156,27 @@ class NettyHostResolverTests {
     }
 
     @Test
-    void aServerThatNeverAnswersIsAnErrorWithinTheBoundedTimeout() {
-        long start = System.nanoTime();
+    void aServerThatNeverAnswersIsAnErrorFromTheResolversOwnTimeoutNotANoSuchName() {
+        // The error must come from the resolver's 300 ms query timeout, not from waiting forever.
         StepVerifier.create(resolver.resolve(SILENT))
-                .expectError(java.net.UnknownHostException.class)
-                .verify(Duration.ofSeconds(5));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(java.net.UnknownHostException.class)
+                            .hasRootCauseInstanceOf(io.netty.resolver.dns.DnsNameResolverTimeoutException.class);
+                    assertThat(NettyHostResolver.isNoSuchName(e)).as("a timeout is not an answer").isFalse();
+                })
+                .verify(Duration.ofSeconds(30));
+        assertThat(asked).anyMatch(q -> q.startsWith(SILENT));
     }
 
     @Test
     void platformResolverAnswersInvalidNamesWithoutWaiting() {
         // The production constructor: /etc/resolv.conf's servers are never asked for a .invalid name.
+        // Asking a server would take up to the 5 s query timeout where none answers; 2 s is less than that.
         try (NettyHostResolver platform = new NettyHostResolver(loops, Duration.ofSeconds(5))) {
-            long start = System.nanoTime();
             assertThat(platform.resolve("portflux-test.invalid").block(Duration.ofSeconds(2))).isEmpty();
             assertThat(platform.resolve("localhost").block(Duration.ofSeconds(2)))
                     .isNotEmpty()
                     .allMatch(InetAddress::isLoopbackAddress);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
         }
     }
 }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.PortFluxApplication;
 import io.portflux.probe.ProbeLoops.Transport;
+import io.portflux.testing.Await;
 import io.portflux.testing.NetnsRig;
 import io.portflux.testing.RigListeners;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +37,8 @@ class RealNetworkTests {
     private static final String SCAN = "/api/scan?targets=" + NetnsRig.TARGET_ADDRESS
             + "&ports=1-5100&report=all&timeout=1s&retries=1&concurrency=4096";
     private static final int SCANS = 2;
+    /** How long a JVM inside the rig may take to start, on a busy 2-core machine. */
+    private static final Duration START_LIMIT = Duration.ofSeconds(90);
 
     /** An iptables answer for a port group, and what a connect scan must make of it. */
     private record Group(int from, int to, String state, String reason, String... jump) {}
@@ -142,33 +146,31 @@ class RealNetworkTests {
     }
 
     private static void awaitReady(Process service, String name) throws Exception {
-        for (int i = 0; i < 240 && service.isAlive(); i++) {
-            List<String> health = rig.inScanner("sh", "-c", "curl -s -o /dev/null -w '%{http_code}' --max-time 2 "
-                    + "http://127.0.0.1:8080/actuator/health/readiness || true");
-            if (health.size() == 1 && health.get(0).equals("200")) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(name + " did not become ready:\n" + Files.readString(rig.log(name)));
+        Await.until(() -> !service.isAlive() || "200".equals(String.join("", rig.inScanner("sh", "-c",
+                        "curl -s -o /dev/null -w '%{http_code}' --max-time 2 "
+                                + "http://127.0.0.1:8080/actuator/health/readiness || true"))),
+                name + " ready or gone", START_LIMIT);
+        assertThat(service.isAlive()).as(() -> name + " exited:\n" + readLog(rig.log(name))).isTrue();
     }
 
-    /** Waits (at most 60 s) for a line containing {@code marker} in a process's log, and returns it. */
+    /** Waits for a line containing {@code marker} in a process's log, and returns it. */
     private static String awaitLine(Process process, Path log, String marker) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            if (Files.exists(log)) {
-                for (String line : Files.readAllLines(log)) {
-                    if (line.contains(marker)) {
-                        return line;
-                    }
-                }
-            }
-            if (!process.isAlive()) {
-                break;
-            }
-            Thread.sleep(100);
+        Await.until(() -> !process.isAlive() || lineWith(log, marker) != null, marker + " or exit", START_LIMIT);
+        String line = lineWith(log, marker);
+        assertThat(line).as(() -> "no '" + marker + "' from " + log + ":\n" + readLog(log)).isNotNull();
+        return line;
+    }
+
+    private static String lineWith(Path log, String marker) throws Exception {
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains(marker)).findFirst()
+                .orElse(null) : null;
+    }
+
+    private static String readLog(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "(no output: " + e + ")";
         }
-        throw new AssertionError("no '" + marker + "' from " + log + ":\n"
-                + (Files.exists(log) ? Files.readString(log) : "(no output)"));
     }
 }

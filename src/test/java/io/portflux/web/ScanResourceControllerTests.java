@@ -91,6 +91,23 @@ class ScanResourceControllerTests {
     }
 
     @Test
+    void aSnapshotAndTheListAnswerBeforeTheFirstProgressEvent() throws Exception {
+        // Every probe waits on a full accept queue for 10 s, so no progress event exists yet.
+        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + listeners.fullQueues(2)
+                + "\",\"timeout\":\"10s\",\"retries\":0}");
+        Await.until(() -> prober.inFlight() == 2, "both probes in flight");
+
+        client.get().uri("/api/scans/" + id).exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.status").isEqualTo("running")
+                .jsonPath("$.total").isEqualTo(2)
+                .jsonPath("$.scanned").isEqualTo(0)
+                .jsonPath("$.elapsedMs").doesNotExist();
+        client.get().uri("/api/scans").exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$[?(@.id == '" + id + "')].status").isEqualTo("running");
+        client.delete().uri("/api/scans/" + id).exchange().expectStatus().is2xxSuccessful();
+    }
+
+    @Test
     void idsAreRandomNotSequential() {
         String a = start("{\"targets\":\"127.0.0.1\",\"ports\":\"1\"}");
         String b = start("{\"targets\":\"127.0.0.1\",\"ports\":\"1\"}");

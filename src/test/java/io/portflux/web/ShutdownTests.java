@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.PortFluxApplication;
 import io.portflux.config.TestHttpClients;
+import io.portflux.testing.Await;
 import io.portflux.testing.Listeners;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -23,10 +25,13 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 class ShutdownTests {
 
     @Test
+    @Timeout(120)
     void closingTheContextEndsEveryOpenStreamWithACancelledDone() throws Exception {
         try (Listeners.FullQueue slow = new Listeners.FullQueue(InetAddress.getLoopbackAddress())) {
             ConfigurableApplicationContext context = new SpringApplicationBuilder(PortFluxApplication.class)
-                    .run("--server.port=0", "--spring.lifecycle.timeout-per-shutdown-phase=10s");
+                    // A phase timeout far beyond the test's own: if open streams held graceful shutdown
+                    // up, closing would outlast the @Timeout below.
+                    .run("--server.port=0", "--spring.lifecycle.timeout-per-shutdown-phase=10m");
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             WebTestClient client = WebTestClient.bindToServer(TestHttpClients.connector()).baseUrl("http://127.0.0.1:" + port)
                     .responseTimeout(Duration.ofSeconds(30)).build();
@@ -41,15 +46,9 @@ class ShutdownTests {
             CompletableFuture<List<ServerSentEvent<Map<String, Object>>>> watcher = SseClient.stream(client,
                     "/api/scans/" + created.get("id") + "/events").collectList().toFuture();
             ShutdownSignal signal = context.getBean(ShutdownSignal.class);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (signal.openStreams() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertThat(signal.openStreams()).isEqualTo(2);
+            Await.until(() -> signal.openStreams() == 2, "both streams open");
 
-            long start = System.nanoTime();
             context.close();
-            Duration closing = Duration.ofNanos(System.nanoTime() - start);
 
             for (var stream : List.of(oneShot, watcher)) {
                 var events = stream.get();
@@ -57,8 +56,6 @@ class ShutdownTests {
                 assertThat(last(events)).containsEntry("status", "cancelled")
                         .containsEntry("message", "server is shutting down");
             }
-            // Graceful shutdown would wait its whole 10 s phase timeout if the streams stayed open.
-            assertThat(closing).isLessThan(Duration.ofSeconds(8));
         }
     }
 }
