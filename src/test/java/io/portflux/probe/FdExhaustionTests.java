@@ -82,6 +82,8 @@ class FdExhaustionTests {
                     verdicts.put(Integer.parseInt(f[1]), f[2] + " " + f[3]);
                 }
             }
+            assertThat(lineStartingWith(out, "default budget ")).as("the budget read from ulimit -n 128, less 16")
+                    .isEqualTo("default budget 112");
             int faults = Integer.parseInt(lineStartingWith(out, "faults ").split(" ")[1]);
             assertThat(faults).as("EMFILE really happened, or this test proves nothing").isPositive();
             assertThat(verdicts).hasSize(LISTENERS + CLOSED);

@@ -19,8 +19,8 @@ import reactor.core.scheduler.Schedulers;
 /**
  * FdLimitedScan is the child process of {@link FdExhaustionTests}: started under a small open-file
  * limit, it scans 127.0.0.1 on the ports in a file with an in-flight budget far above that limit,
- * and prints one line per port event, the done event, and the local faults it met (their count, then
- * the count per code).
+ * and prints the default budget it would take (with 16 descriptors of headroom), one line per port
+ * event, the done event, and the local faults it met (their count, then the count per code).
  *
  * <p>Arguments: transport, path of a file holding the port list.
  */
@@ -42,6 +42,7 @@ public final class FdLimitedScan {
         };
         try (ProbeLoops loops = new ProbeLoops(2, transport)) {
             System.out.println("transport " + loops.transport());
+            System.out.println("default budget " + ConnectProber.defaultBudget(16));
             ConnectProber prober = new ConnectProber(loops, 4000);
             Scanner scanner = new Scanner(prober, Duration.ofMillis(250), Schedulers.parallel(), observer);
             ScanPlan plan = LoopbackPlans.plan(ports, 1000, "1s", 1, 7);
