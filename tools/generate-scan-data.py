@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates src/main/resources/io/portflux/scan/{top-ports,service-names}.txt.
+"""Regenerates src/main/resources/io/portflux/port/{top-ports,service-names}.txt.
 
 Needs Debian's /etc/services and nmap 7.93's /usr/share/nmap/nmap-services
 (`apt-get install -y nmap`). Run from the repository root:
@@ -9,7 +9,7 @@ import os
 
 NMAP_SERVICES = "/usr/share/nmap/nmap-services"
 ETC_SERVICES = "/etc/services"
-OUT = "src/main/resources/io/portflux/scan"
+OUT = "src/main/resources/io/portflux/port"
 
 # Cloud-native ports appended to top-1000 when nmap's first 1000 ranks miss them.
 # port -> (name used when neither /etc/services nor nmap-services names the port, why it is here)

@@ -1,15 +1,20 @@
 package io.portflux.config;
 
+import io.portflux.metrics.MetricsConfiguration;
+import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ConnectProber;
 import io.portflux.probe.NettyHostResolver;
 import io.portflux.probe.ProbeLoops;
-import io.portflux.scan.HostResolver;
+import io.portflux.probe.ProbeProperties;
 import io.portflux.scan.Prober;
 import io.portflux.scan.ScanLimits;
 import io.portflux.scan.ScanObserver;
 import io.portflux.scan.ScanPlanner;
+import io.portflux.scan.ScanProperties;
 import io.portflux.scan.Scanner;
-import io.portflux.scan.TargetPolicy;
+import io.portflux.target.HostResolver;
+import io.portflux.target.TargetPolicy;
+import io.portflux.target.TargetProperties;
 import java.time.Duration;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

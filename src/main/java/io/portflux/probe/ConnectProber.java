@@ -2,7 +2,6 @@ package io.portflux.probe;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEventLoop;
-import io.portflux.scan.InFlightBudget;
 import io.portflux.scan.ProbeOutcome;
 import io.portflux.scan.Prober;
 import java.lang.management.ManagementFactory;

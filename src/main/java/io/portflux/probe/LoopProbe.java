@@ -1,7 +1,6 @@
 package io.portflux.probe;
 
 import io.netty.channel.EventLoop;
-import io.portflux.scan.InFlightBudget;
 import io.portflux.scan.ProbeOutcome;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;

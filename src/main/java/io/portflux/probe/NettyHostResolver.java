@@ -6,7 +6,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProvider;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.concurrent.Future;
-import io.portflux.scan.HostResolver;
+import io.portflux.target.HostResolver;
 import java.io.Closeable;
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -2,7 +2,6 @@ package io.portflux.probe;
 
 import io.netty.channel.IoEventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.portflux.scan.InFlightBudget;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;

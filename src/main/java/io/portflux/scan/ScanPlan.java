@@ -1,5 +1,8 @@
 package io.portflux.scan;
 
+import io.portflux.port.PortList;
+import io.portflux.scan.space.HostSpace;
+import io.portflux.target.ResolvedTarget;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,17 @@
 package io.portflux.scan;
 
 import inet.ipaddr.IPAddressSeqRange;
+import io.portflux.input.InvalidInputException;
+import io.portflux.port.PortList;
+import io.portflux.scan.space.HostSpace;
+import io.portflux.target.AddressBlocks;
+import io.portflux.target.AddressText;
+import io.portflux.target.HostResolver;
+import io.portflux.target.ResolvedTarget;
+import io.portflux.target.TargetEntry;
+import io.portflux.target.TargetNotAllowedException;
+import io.portflux.target.TargetPolicy;
+import io.portflux.target.TargetSpec;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.SecureRandom;

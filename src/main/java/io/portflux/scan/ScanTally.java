@@ -1,6 +1,7 @@
 package io.portflux.scan;
 
 import inet.ipaddr.IPAddressString;
+import io.portflux.scan.event.EventData;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;

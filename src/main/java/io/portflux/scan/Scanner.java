@@ -1,5 +1,9 @@
 package io.portflux.scan;
 
+import io.portflux.port.ServiceNames;
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
+import io.portflux.target.AddressText;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.portflux.scan;
 
+import io.portflux.input.InvalidInputException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,8 +1,12 @@
 package io.portflux.web;
 
-import io.portflux.scan.InvalidInputException;
+import io.portflux.input.InvalidInputException;
 import io.portflux.scan.ScanTooLargeException;
-import io.portflux.scan.TargetNotAllowedException;
+import io.portflux.target.TargetNotAllowedException;
+import io.portflux.web.problem.ProblemTypes;
+import io.portflux.web.quota.QuotaExceededException;
+import io.portflux.web.scans.ScanNotFoundException;
+import io.portflux.web.scans.TooManyScansException;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.http.HttpHeaders;
@@ -19,8 +23,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  */
 @RestControllerAdvice
 public class ProblemAdvice {
-
-    static final String TYPE_BASE = "https://portflux.dev/problems/";
 
     @ExceptionHandler(InvalidInputException.class)
     ResponseEntity<ProblemDetail> invalid(InvalidInputException e) {
@@ -79,7 +81,7 @@ public class ProblemAdvice {
 
     static ProblemDetail problem(HttpStatus status, String type, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_BASE + type));
+        problem.setType(ProblemTypes.of(type));
         problem.setTitle(title);
         return problem;
     }

@@ -7,11 +7,11 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** SmallLoopbackScan streams a two-port scan of 127.0.0.1 (one open, one closed) and returns the raw SSE body. */
-final class SmallLoopbackScan {
+public final class SmallLoopbackScan {
 
     private SmallLoopbackScan() {}
 
-    static String run(WebTestClient client) throws Exception {
+    public static String run(WebTestClient client) throws Exception {
         InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
         try (ServerSocket open = new ServerSocket(0, 50, loopback)) {
             int closed = Listeners.unusedPort(loopback);

@@ -1,12 +1,12 @@
 package io.portflux.deploy;
 
-import io.portflux.config.PortPolicyProperties;
-import io.portflux.config.ProbeProperties;
-import io.portflux.config.QuotaProperties;
-import io.portflux.config.RegistryProperties;
-import io.portflux.config.ScanProperties;
-import io.portflux.config.SecurityProperties;
-import io.portflux.config.TargetProperties;
+import io.portflux.port.PortPolicyProperties;
+import io.portflux.probe.ProbeProperties;
+import io.portflux.scan.ScanProperties;
+import io.portflux.target.TargetProperties;
+import io.portflux.web.access.SecurityProperties;
+import io.portflux.web.quota.QuotaProperties;
+import io.portflux.web.scans.RegistryProperties;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
 import java.io.IOException;

@@ -6,13 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import inet.ipaddr.IPAddress;
+import inet.ipaddr.IPAddressString;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -22,19 +24,17 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.portflux.config.PortPolicyProperties;
-import io.portflux.config.ProbeProperties;
-import io.portflux.scan.TargetPolicy;
-import inet.ipaddr.IPAddress;
-import inet.ipaddr.IPAddressString;
-import io.portflux.config.QuotaProperties;
-import io.portflux.config.RegistryProperties;
-import io.portflux.config.ScanProperties;
-import io.portflux.config.TargetProperties;
+import io.portflux.port.PortPolicyProperties;
+import io.portflux.probe.ProbeProperties;
+import io.portflux.scan.ScanProperties;
+import io.portflux.target.TargetPolicy;
+import io.portflux.target.TargetProperties;
+import io.portflux.web.quota.QuotaProperties;
+import io.portflux.web.scans.RegistryProperties;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -568,7 +568,7 @@ class HelmChartTests {
         }
         AppSettings mounted = mountedConfig(manifests);
         assertThat(mounted.properties().keySet()).noneMatch(k -> k.startsWith("portflux.security.tokens"));
-        assertThat(mounted.bindOver(APP, "portflux.security", io.portflux.config.SecurityProperties.class).tokens()).isEmpty();
+        assertThat(mounted.bindOver(APP, "portflux.security", io.portflux.web.access.SecurityProperties.class).tokens()).isEmpty();
     }
 
     @Test
@@ -611,7 +611,7 @@ class HelmChartTests {
                     maxScanDuration: 15m
                 """);
         AppSettings mounted = mountedConfig(render(template().withValuesFile(values)));
-        var security = mounted.bindStrictly("portflux.security", io.portflux.config.SecurityProperties.class);
+        var security = mounted.bindStrictly("portflux.security", io.portflux.web.access.SecurityProperties.class);
         assertThat(security.protectMetrics()).isTrue();
         assertThat(security.ticketTtl()).isEqualTo(Duration.ofMinutes(2));
         QuotaProperties quotas = mounted.bindStrictly("portflux.quotas", QuotaProperties.class);

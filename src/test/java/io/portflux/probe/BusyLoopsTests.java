@@ -3,9 +3,9 @@ package io.portflux.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.probe.ProbeLoops.Transport;
-import io.portflux.scan.EventData;
-import io.portflux.scan.ScanEvent;
 import io.portflux.scan.Scanner;
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
 import io.portflux.testing.ListenerPool;
 import java.time.Duration;
 import java.util.ArrayList;

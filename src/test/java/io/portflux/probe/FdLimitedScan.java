@@ -1,11 +1,11 @@
 package io.portflux.probe;
 
 import io.portflux.probe.ProbeLoops.Transport;
-import io.portflux.scan.EventData;
-import io.portflux.scan.ScanEvent;
 import io.portflux.scan.ScanObserver;
 import io.portflux.scan.ScanPlan;
 import io.portflux.scan.Scanner;
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

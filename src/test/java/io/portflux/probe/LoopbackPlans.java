@@ -1,11 +1,11 @@
 package io.portflux.probe;
 
-import io.portflux.scan.HostResolver;
 import io.portflux.scan.ScanLimits;
 import io.portflux.scan.ScanPlan;
 import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.ScanRequest;
-import io.portflux.scan.TargetPolicy;
+import io.portflux.target.HostResolver;
+import io.portflux.target.TargetPolicy;
 import java.time.Duration;
 import java.util.List;
 import reactor.core.publisher.Mono;

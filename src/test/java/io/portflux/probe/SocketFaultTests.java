@@ -6,7 +6,6 @@ import io.netty.channel.ChannelException;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.unix.Errors;
 import io.portflux.probe.ProbeLoops.Transport;
-import io.portflux.scan.InFlightBudget;
 import io.portflux.scan.ProbeOutcome;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -2,6 +2,11 @@ package io.portflux.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
+import io.portflux.target.HostResolver;
+import io.portflux.target.TargetNotAllowedException;
+import io.portflux.target.TargetPolicy;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.portflux.scan;
 
+import io.portflux.target.HostResolver;
+import io.portflux.target.TargetPolicy;
 import java.time.Duration;
 
 /** Plans builds engine-level scan plans for tests, straight from target and port strings. */

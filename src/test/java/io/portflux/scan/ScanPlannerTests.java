@@ -3,6 +3,10 @@ package io.portflux.scan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portflux.input.InvalidInputException;
+import io.portflux.target.HostResolver;
+import io.portflux.target.TargetNotAllowedException;
+import io.portflux.target.TargetPolicy;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -2,6 +2,8 @@ package io.portflux.scan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,0 +1,105 @@
+package io.portflux.scan.event;
+
+import io.portflux.target.ResolvedTarget;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/** EventData is the payload of a scan event; each kind carries the fields of the HTTP contract. */
+public sealed interface EventData {
+
+    /** The wire name of this kind of event. */
+    String eventName();
+
+    /** The scan has been planned and its probes start now. */
+    record Started(
+            String scanId,
+            List<ResolvedTarget> targets,
+            int ports,
+            long total,
+            int concurrency,
+            long timeoutMs,
+            int retries,
+            Integer rate,
+            String report,
+            String order,
+            long seed,
+            Instant startedAt)
+            implements EventData {
+        public Started {
+            Objects.requireNonNull(scanId, "scanId");
+            targets = List.copyOf(targets);
+            Objects.requireNonNull(startedAt, "startedAt");
+        }
+
+        @Override
+        public String eventName() {
+            return "started";
+        }
+    }
+
+    /** One port of one host got its final state. */
+    record Port(String host, String ip, int port, String state, String reason, String service, Double rttMs)
+            implements EventData {
+        public Port {
+            Objects.requireNonNull(ip, "ip");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public String eventName() {
+            return "port";
+        }
+    }
+
+    /** A conflated view of the counters while the scan runs. */
+    record Progress(
+            long scanned,
+            long total,
+            long open,
+            long closed,
+            long filtered,
+            long errors,
+            double percent,
+            double rate,
+            long elapsedMs,
+            Long etaMs)
+            implements EventData {
+        @Override
+        public String eventName() {
+            return "progress";
+        }
+    }
+
+    /** The terminal event; {@code status} is {@code completed}, {@code cancelled} or {@code failed}. */
+    record Done(
+            String status,
+            long scanned,
+            long total,
+            long open,
+            long closed,
+            long filtered,
+            long errors,
+            long elapsedMs,
+            List<OpenPort> openPorts,
+            String message)
+            implements EventData {
+        public Done {
+            Objects.requireNonNull(status, "status");
+            openPorts = List.copyOf(openPorts);
+        }
+
+        @Override
+        public String eventName() {
+            return "done";
+        }
+    }
+
+    /** An open port as listed in the {@code done} event and in snapshots. */
+    record OpenPort(String host, String ip, int port, String service) {
+        public OpenPort {
+            Objects.requireNonNull(ip, "ip");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.portflux.web.scans;
+
+import io.portflux.scan.ScanRequest;
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
+import io.portflux.scan.event.ScanJournal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** BackgroundScan is one scan kept by the registry: its journal, its state and its stop switch. */
+public final class BackgroundScan {
+
+    private final String id;
+    private final ScanRequest request;
+    private final Instant createdAt;
+    private final ScanJournal journal;
+    private final Sinks.One<String> stop = Sinks.one();
+    private final List<EventData.OpenPort> openPorts = new ArrayList<>();
+    private volatile String status = "running";
+    private volatile EventData.Started started;
+    private volatile EventData.Progress progress;
+    private volatile EventData.Done done;
+    private volatile Instant finishedAt;
+    private volatile Disposable subscription;
+
+    BackgroundScan(String id, ScanRequest request, Instant createdAt, int maxProgress) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.request = Objects.requireNonNull(request, "request");
+        this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+        this.journal = new ScanJournal(maxProgress);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    ScanRequest request() {
+        return request;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
+
+    ScanJournal journal() {
+        return journal;
+    }
+
+    String status() {
+        return status;
+    }
+
+    public boolean running() {
+        return "running".equals(status);
+    }
+
+    Instant finishedAt() {
+        return finishedAt;
+    }
+
+    Mono<String> stopSignal() {
+        return stop.asMono();
+    }
+
+    /** Asks the scan to stop; its journal then ends with a cancelled {@code done}. */
+    boolean cancel(String message) {
+        return stop.tryEmitValue(message).isSuccess();
+    }
+
+    void attach(Disposable subscription) {
+        this.subscription = subscription;
+    }
+
+    /** Records one event of the running scan; called serially by the scan's subscriber. */
+    void record(ScanEvent event, Instant now) {
+        EventData data = event.data();
+        if (data instanceof EventData.Started s) {
+            started = s;
+        } else if (data instanceof EventData.Port p && "open".equals(p.state())) {
+            synchronized (openPorts) {
+                openPorts.add(new EventData.OpenPort(p.host(), p.ip(), p.port(), p.service()));
+            }
+        } else if (data instanceof EventData.Progress p) {
+            progress = p;
+        } else if (data instanceof EventData.Done d) {
+            done = d;
+            finishedAt = now;
+            status = d.status();
+        }
+        journal.append(event);
+    }
+
+    /** Stops the subscription without an event; used only when the scan could not be recorded. */
+    void dispose() {
+        Disposable s = subscription;
+        if (s != null) {
+            s.dispose();
+        }
+    }
+
+    ScanSnapshot snapshot() {
+        EventData.Done d = done;
+        EventData.Progress p = progress;
+        List<EventData.OpenPort> open;
+        synchronized (openPorts) {
+            open = d != null ? d.openPorts() : List.copyOf(openPorts);
+        }
+        EventData.Started s = started;
+        long total = s == null ? 0 : s.total();
+        long scanned = d != null ? d.scanned() : p == null ? 0 : p.scanned();
+        return new ScanSnapshot(id, status, request, s == null ? List.of() : s.targets(), total, scanned,
+                d != null ? d.open() : p == null ? open.size() : p.open(),
+                d != null ? d.closed() : p == null ? 0 : p.closed(),
+                d != null ? d.filtered() : p == null ? 0 : p.filtered(),
+                d != null ? d.errors() : p == null ? 0 : p.errors(),
+                total == 0 ? 0 : Math.round(scanned * 10000.0 / total) / 100.0,
+                p == null ? null : Double.valueOf(p.rate()),
+                d != null ? Long.valueOf(d.elapsedMs()) : p == null ? null : Long.valueOf(p.elapsedMs()),
+                p == null || d != null ? null : p.etaMs(),
+                open, createdAt, finishedAt, d == null ? null : d.message(), ScanSnapshot.links(id));
+    }
+}
