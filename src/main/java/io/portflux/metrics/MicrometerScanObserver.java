@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.portflux.scan.PortState;
 import io.portflux.scan.Reason;
 import io.portflux.scan.ScanObserver;
+import io.portflux.scan.ScanStatus;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -23,8 +24,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MicrometerScanObserver implements ScanObserver {
 
-    /** Scan statuses the engine reports; created up front so the families show before a scan ends. */
-    static final List<String> STATUSES = List.of("completed", "cancelled", "failed");
 
     /** Local fault codes the probe layer reports (see ConnectErrors); created up front at zero. */
     static final List<String> FAULT_CODES =
@@ -64,7 +63,7 @@ public final class MicrometerScanObserver implements ScanObserver {
         openPorts = Counter.builder("portflux.ports.open")
                 .description("Open ports found")
                 .register(registry);
-        STATUSES.forEach(this::scanCounter);
+        ScanStatus.FINAL.stream().map(ScanStatus::wireName).toList().forEach(this::scanCounter);
         FAULT_CODES.forEach(this::faultCounter);
         Gauge.builder("portflux.scans.running", running, AtomicInteger::get)
                 .description("Scans running in this process, streamed and background")
@@ -103,9 +102,9 @@ public final class MicrometerScanObserver implements ScanObserver {
     }
 
     @Override
-    public void scanFinished(String status) {
+    public void scanFinished(ScanStatus status) {
         running.decrementAndGet();
-        scanCounter(status).increment();
+        scanCounter(status.wireName()).increment();
     }
 
     @Override

@@ -14,8 +14,8 @@ public interface ScanObserver {
     /** A scan begins probing. */
     default void scanStarted() {}
 
-    /** A scan ended with {@code status} ({@code completed}, {@code cancelled} or {@code failed}). */
-    default void scanFinished(String status) {}
+    /** A scan ended with {@code status}, one of {@link ScanStatus#FINAL}. */
+    default void scanFinished(ScanStatus status) {}
 
     /** One probe got its final verdict; {@code rtt} is null when there was no answer. */
     default void verdict(Reason reason, Duration rtt) {}

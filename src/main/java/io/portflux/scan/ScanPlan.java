@@ -17,13 +17,7 @@ import java.util.Objects;
  * @param hosts the addresses to scan (never materialised)
  * @param hostNames the name each resolved address was given by, for {@code port} events
  * @param ports the ports to scan on every host
- * @param concurrency probes in flight for this scan
- * @param timeout per-attempt connect timeout
- * @param retries extra attempts for a probe that got no answer
- * @param rate most probes started per second, or null for no cap
- * @param reportAll whether closed and filtered ports get {@code port} events too
- * @param randomOrder whether probes go in a seeded pseudo-random order
- * @param seed the seed of that order
+ * @param probing how to probe them
  */
 public record ScanPlan(
         ScanRequest request,
@@ -31,13 +25,34 @@ public record ScanPlan(
         HostSpace hosts,
         Map<InetAddress, String> hostNames,
         PortList ports,
-        int concurrency,
-        Duration timeout,
-        int retries,
-        Integer rate,
-        boolean reportAll,
-        boolean randomOrder,
-        long seed) {
+        Probing probing) {
+
+    /**
+     * Probing is how a scan probes: the knobs of a request once validated.
+     *
+     * @param concurrency probes in flight for this scan
+     * @param timeout per-attempt connect timeout
+     * @param retries extra attempts for a probe that got no answer
+     * @param rate most probes started per second, or null for no cap
+     * @param reportAll whether closed and filtered ports get {@code port} events too
+     * @param randomOrder whether probes go in a seeded pseudo-random order
+     * @param seed the seed of that order
+     */
+    public record Probing(int concurrency, Duration timeout, int retries, Integer rate, boolean reportAll,
+            boolean randomOrder, long seed) {
+        public Probing {
+            Objects.requireNonNull(timeout, "timeout");
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("concurrency must be >= 1");
+            }
+            if (retries < 0) {
+                throw new IllegalArgumentException("retries must be >= 0");
+            }
+            if (rate != null && rate < 1) {
+                throw new IllegalArgumentException("rate must be >= 1");
+            }
+        }
+    }
 
     public ScanPlan {
         Objects.requireNonNull(request, "request");
@@ -45,16 +60,7 @@ public record ScanPlan(
         Objects.requireNonNull(hosts, "hosts");
         hostNames = Map.copyOf(hostNames);
         Objects.requireNonNull(ports, "ports");
-        Objects.requireNonNull(timeout, "timeout");
-        if (concurrency < 1) {
-            throw new IllegalArgumentException("concurrency must be >= 1");
-        }
-        if (retries < 0) {
-            throw new IllegalArgumentException("retries must be >= 0");
-        }
-        if (rate != null && rate < 1) {
-            throw new IllegalArgumentException("rate must be >= 1");
-        }
+        Objects.requireNonNull(probing, "probing");
         if (hosts.size().signum() == 0 || ports.size() == 0) {
             throw new IllegalArgumentException("a plan needs at least one probe");
         }
@@ -65,13 +71,41 @@ public record ScanPlan(
         return hosts.size().longValueExact() * ports.size();
     }
 
+    public int concurrency() {
+        return probing.concurrency();
+    }
+
+    public Duration timeout() {
+        return probing.timeout();
+    }
+
+    public int retries() {
+        return probing.retries();
+    }
+
+    public Integer rate() {
+        return probing.rate();
+    }
+
+    public boolean reportAll() {
+        return probing.reportAll();
+    }
+
+    public boolean randomOrder() {
+        return probing.randomOrder();
+    }
+
+    public long seed() {
+        return probing.seed();
+    }
+
     /** The {@code order} wire value. */
     public String order() {
-        return randomOrder ? "random" : "sequential";
+        return probing.randomOrder() ? "random" : "sequential";
     }
 
     /** The {@code report} wire value. */
     public String report() {
-        return reportAll ? "all" : "open";
+        return probing.reportAll() ? "all" : "open";
     }
 }

@@ -2,6 +2,7 @@ package io.portflux.scan;
 
 import inet.ipaddr.IPAddressSeqRange;
 import io.portflux.input.InvalidInputException;
+import io.portflux.input.TimeoutSpec;
 import io.portflux.port.PortList;
 import io.portflux.scan.space.HostSpace;
 import io.portflux.target.AddressBlocks;
@@ -63,17 +64,7 @@ public final class ScanPlanner {
                 .flatMap(parsed -> resolveNames(parsed.targets()).map(names -> build(parsed, names)));
     }
 
-    private record Parsed(
-            ScanRequest request,
-            TargetSpec targets,
-            PortList ports,
-            int concurrency,
-            Duration timeout,
-            int retries,
-            Integer rate,
-            boolean reportAll,
-            boolean randomOrder,
-            long seed) {}
+    private record Parsed(ScanRequest request, TargetSpec targets, PortList ports, ScanPlan.Probing probing) {}
 
     private Parsed parse(ScanRequest r) {
         TargetSpec targets = TargetSpec.parse(r.targets());
@@ -86,7 +77,8 @@ public final class ScanPlanner {
         boolean reportAll = choice("report", r.report(), "open", "all").equals("all");
         boolean random = choice("order", r.order(), "random", "sequential").equals("random");
         long seed = blank(r.seed()) ? seeds.get() : longParam("seed", r.seed());
-        return new Parsed(r, targets, ports, concurrency, timeout, retries, rate, reportAll, random, seed);
+        return new Parsed(r, targets, ports,
+                new ScanPlan.Probing(concurrency, timeout, retries, rate, reportAll, random, seed));
     }
 
     private Duration timeout(String value) {
@@ -169,10 +161,9 @@ public final class ScanPlanner {
         }
         if (probes.compareTo(BigInteger.valueOf(limits.maxProbes())) > 0) {
             throw new ScanTooLargeException(probes, limits.maxProbes(), p.request().targets(),
-                    p.request().ports() == null ? "top-1000" : p.request().ports());
+                    p.request().ports() == null ? PortList.DEFAULT : p.request().ports());
         }
-        return new ScanPlan(p.request(), described, hosts, hostNames, p.ports(), p.concurrency(), p.timeout(),
-                p.retries(), p.rate(), p.reportAll(), p.randomOrder(), p.seed());
+        return new ScanPlan(p.request(), described, hosts, hostNames, p.ports(), p.probing());
     }
 
     private static List<TargetEntry> concat(List<TargetEntry> a, List<TargetEntry> b) {

@@ -74,12 +74,12 @@ final class ScanTally {
         return new EventData.Progress(scanned, total, o, c, f, e, percent, Math.round(rate * 10) / 10.0, elapsed, eta);
     }
 
-    EventData.Done done(String status, long nowMillis, String message) {
+    EventData.Done done(ScanStatus status, long nowMillis, String message) {
         EventData.Progress p = progress(nowMillis);
         List<EventData.OpenPort> sorted = openPorts.stream()
                 .sorted(BY_ADDRESS_THEN_PORT)
                 .toList();
-        return new EventData.Done(status, p.scanned(), total, p.open(), p.closed(), p.filtered(), p.errors(),
+        return new EventData.Done(status.wireName(), p.scanned(), total, p.open(), p.closed(), p.filtered(), p.errors(),
                 p.elapsedMs(), sorted, message);
     }
 }

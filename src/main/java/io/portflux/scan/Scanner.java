@@ -89,7 +89,7 @@ public final class Scanner {
                 })
                 .takeUntilOther(probesOver.asMono());
 
-        AtomicReference<String> finalStatus = new AtomicReference<>("cancelled");
+        AtomicReference<ScanStatus> finalStatus = new AtomicReference<>(ScanStatus.CANCELLED);
         AtomicBoolean observed = new AtomicBoolean();
         return Flux.concat(
                         Mono.fromSupplier(() -> {
@@ -100,12 +100,12 @@ public final class Scanner {
                         Flux.merge(results, ticks),
                         Mono.fromSupplier(() -> tally.progress(now())),
                         Mono.fromSupplier(() -> stopMessage.get() == null
-                                ? tally.done("completed", now(), null)
-                                : tally.done("cancelled", now(), stopMessage.get())))
-                .onErrorResume(error -> Mono.just(tally.done("failed", now(), describe(error))))
+                                ? tally.done(ScanStatus.COMPLETED, now(), null)
+                                : tally.done(ScanStatus.CANCELLED, now(), stopMessage.get())))
+                .onErrorResume(error -> Mono.just(tally.done(ScanStatus.FAILED, now(), describe(error))))
                 .doOnNext(data -> {
                     if (data instanceof EventData.Done done) {
-                        finalStatus.set(done.status());
+                        finalStatus.set(ScanStatus.ofWireName(done.status()));
                     }
                 })
                 // A scan whose subscriber went away ends without a done event: that counts as cancelled.

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portflux.scan.Reason;
+import io.portflux.scan.ScanStatus;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -86,8 +87,8 @@ class MicrometerScanObserverTests {
         observer.scanStarted();
         assertThat(registry.get("portflux.scans.running").gauge().value()).isEqualTo(2);
 
-        observer.scanFinished("completed");
-        observer.scanFinished("cancelled");
+        observer.scanFinished(ScanStatus.COMPLETED);
+        observer.scanFinished(ScanStatus.CANCELLED);
 
         assertThat(registry.get("portflux.scans.running").gauge().value()).isZero();
         assertThat(registry.get("portflux.scans").tag("status", "completed").counter().count()).isEqualTo(1);

@@ -292,8 +292,8 @@ class ScannerTests {
         }
 
         @Override
-        public void scanFinished(String status) {
-            finished.add(status);
+        public void scanFinished(ScanStatus status) {
+            finished.add(status.wireName());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.portflux.web.scans;
 
 import io.portflux.scan.ScanRequest;
+import io.portflux.scan.ScanStatus;
 import io.portflux.scan.event.EventData;
 import io.portflux.scan.event.ScanEvent;
 import io.portflux.scan.event.ScanJournal;
@@ -13,7 +14,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /** BackgroundScan is one scan kept by the registry: its journal, its state and its stop switch. */
-public final class BackgroundScan {
+public final class BackgroundScan implements ScanLauncher.Launching {
 
     private final String id;
     private final ScanRequest request;
@@ -21,7 +22,7 @@ public final class BackgroundScan {
     private final ScanJournal journal;
     private final Sinks.One<String> stop = Sinks.one();
     private final List<EventData.OpenPort> openPorts = new ArrayList<>();
-    private volatile String status = "running";
+    private volatile ScanStatus status = ScanStatus.RUNNING;
     private volatile EventData.Started started;
     private volatile EventData.Progress progress;
     private volatile EventData.Done done;
@@ -35,6 +36,7 @@ public final class BackgroundScan {
         this.journal = new ScanJournal(maxProgress);
     }
 
+    @Override
     public String id() {
         return id;
     }
@@ -51,19 +53,20 @@ public final class BackgroundScan {
         return journal;
     }
 
-    String status() {
+    ScanStatus status() {
         return status;
     }
 
     public boolean running() {
-        return "running".equals(status);
+        return status == ScanStatus.RUNNING;
     }
 
     Instant finishedAt() {
         return finishedAt;
     }
 
-    Mono<String> stopSignal() {
+    @Override
+    public Mono<String> stopSignal() {
         return stop.asMono();
     }
 
@@ -90,7 +93,7 @@ public final class BackgroundScan {
         } else if (data instanceof EventData.Done d) {
             done = d;
             finishedAt = now;
-            status = d.status();
+            status = ScanStatus.ofWireName(d.status());
         }
         journal.append(event);
     }
@@ -113,7 +116,7 @@ public final class BackgroundScan {
         EventData.Started s = started;
         long total = s == null ? 0 : s.total();
         long scanned = d != null ? d.scanned() : p == null ? 0 : p.scanned();
-        return new ScanSnapshot(id, status, request, s == null ? List.of() : s.targets(), total, scanned,
+        return new ScanSnapshot(id, status.wireName(), request, s == null ? List.of() : s.targets(), total, scanned,
                 d != null ? d.open() : p == null ? open.size() : p.open(),
                 d != null ? d.closed() : p == null ? 0 : p.closed(),
                 d != null ? d.filtered() : p == null ? 0 : p.filtered(),

@@ -1,6 +1,8 @@
 package io.portflux.web.scans;
 
+import io.portflux.port.PortList;
 import io.portflux.scan.ScanRequest;
+import io.portflux.scan.ScanStatus;
 import io.portflux.scan.event.EventData;
 import io.portflux.scan.event.ScanEvent;
 import io.portflux.target.ResolvedTarget;
@@ -54,7 +56,7 @@ public class ScanAudit {
         line.put("scanId", started == null ? null : started.scanId());
         line.put("client", client);
         line.put("targets", request.targets());
-        line.put("ports", request.ports() == null ? "top-1000" : request.ports());
+        line.put("ports", request.ports() == null ? PortList.DEFAULT : request.ports());
         List<Map<String, Object>> resolved = new ArrayList<>();
         if (started != null) {
             for (ResolvedTarget t : started.targets()) {
@@ -80,7 +82,7 @@ public class ScanAudit {
             line.put("message", done.message());
         } else {
             // No done event: the subscriber went away (a streaming client hung up) or the stream broke.
-            line.put("status", signal == SignalType.ON_ERROR ? "failed" : "cancelled");
+            line.put("status", (signal == SignalType.ON_ERROR ? ScanStatus.FAILED : ScanStatus.CANCELLED).wireName());
             if (progress != null) {
                 counters(line, progress.scanned(), progress.open(), progress.closed(), progress.filtered(), progress.errors());
             } else {

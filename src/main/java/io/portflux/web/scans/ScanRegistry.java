@@ -1,10 +1,6 @@
 package io.portflux.web.scans;
 
-import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.ScanRequest;
-import io.portflux.scan.Scanner;
-import io.portflux.scan.event.ScanEvent;
-import io.portflux.web.quota.ClientQuotas;
 import io.portflux.web.quota.QuotaExceededException;
 import io.portflux.web.quota.Reservation;
 import io.portflux.web.stream.ShutdownSignal;
@@ -40,26 +36,17 @@ public class ScanRegistry {
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration SWEEP = Duration.ofSeconds(30);
 
-    private final ScanPlanner planner;
-    private final Scanner scanner;
+    private final ScanLauncher launcher;
     private final RegistryProperties properties;
-    private final ShutdownSignal shutdown;
-    private final ClientQuotas quotas;
-    private final ScanAudit audit;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, BackgroundScan> scans = new ConcurrentHashMap<>();
     private final AtomicInteger slotsTaken = new AtomicInteger();
     private final Disposable sweeper;
 
-    public ScanRegistry(ScanPlanner planner, Scanner scanner, RegistryProperties properties,
-            ShutdownSignal shutdown, ClientQuotas quotas, ScanAudit audit, ObjectProvider<Clock> clock) {
-        this.planner = planner;
-        this.scanner = scanner;
+    public ScanRegistry(ScanLauncher launcher, RegistryProperties properties, ObjectProvider<Clock> clock) {
+        this.launcher = launcher;
         this.properties = properties;
-        this.shutdown = shutdown;
-        this.quotas = quotas;
-        this.audit = audit;
         this.clock = clock.getIfAvailable(Clock::systemUTC);
         this.sweeper = Flux.interval(SWEEP, SWEEP).subscribe(tick -> evict(this.clock.instant()));
     }
@@ -73,32 +60,18 @@ public class ScanRegistry {
     public Mono<BackgroundScan> start(ScanRequest request, String client) {
         return Mono.defer(() -> {
             evict(clock.instant());
-            Reservation slot = reserve();
-            Reservation held;
-            try {
-                held = slot.and(quotas.admit(client));
-            } catch (RuntimeException e) {
-                slot.release();
-                throw e;
-            }
-            return planner.plan(request)
-                    .map(plan -> {
-                        quotas.checkProbes(plan);
-                        held.markUsed();
+            return launcher.launch(request, client, "background", reserve(), plan -> {
                         BackgroundScan scan = new BackgroundScan(newId(), request, clock.instant(),
                                 properties.journalMaxEvents());
                         scans.put(scan.id(), scan);
-                        Mono<String> stop = quotas.withDurationLimit(Mono.firstWithValue(scan.stopSignal(), shutdown.stopped()));
-                        Flux<ScanEvent> events = audit.record(scanner.scan(scan.id(), plan, stop),
-                                "background", client, request);
-                        scan.attach(events
-                                .doFinally(signal -> held.release())
-                                .subscribe(event -> scan.record(event, clock.instant()),
-                                        error -> log.error("scan {} broke off", scan.id(), error)));
                         return scan;
                     })
-                    .doOnError(error -> held.release())
-                    .doOnCancel(held::releaseIfUnused);
+                    .map(launched -> {
+                        BackgroundScan scan = launched.scan();
+                        scan.attach(launched.events().subscribe(event -> scan.record(event, clock.instant()),
+                                error -> log.error("scan {} broke off", scan.id(), error)));
+                        return scan;
+                    });
         });
     }
 

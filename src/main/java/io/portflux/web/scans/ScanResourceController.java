@@ -59,7 +59,7 @@ public class ScanResourceController {
         return registry.start(given, ClientIdentity.of(exchange)).map(scan -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("id", scan.id());
-            body.put("status", scan.status());
+            body.put("status", scan.status().wireName());
             Map<String, String> links = new LinkedHashMap<>(ScanSnapshot.links(scan.id()));
             if (tokens.required()) {
                 // EventSource cannot send the token, so the answer carries a ticket for this scan's events.

@@ -1,13 +1,8 @@
 package io.portflux.web.scans;
 
-import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.ScanProperties;
 import io.portflux.scan.ScanRequest;
-import io.portflux.scan.Scanner;
-import io.portflux.scan.event.ScanEvent;
 import io.portflux.web.access.ClientIdentity;
-import io.portflux.web.quota.ClientQuotas;
-import io.portflux.web.quota.Reservation;
 import io.portflux.web.stream.ShutdownSignal;
 import io.portflux.web.stream.StreamResponses;
 import java.util.List;
@@ -31,41 +26,31 @@ import reactor.core.scheduler.Schedulers;
 @RestController
 public class ScanStreamController {
 
-    private final ScanPlanner planner;
-    private final Scanner scanner;
+    /** A scan that lives as long as its request: only the client, the quota or a shutdown stop it. */
+    private record StreamedScan(String id) implements ScanLauncher.Launching {
+        @Override
+        public Mono<String> stopSignal() {
+            return Mono.never();
+        }
+    }
+
+    private final ScanLauncher launcher;
     private final ScanProperties properties;
     private final ShutdownSignal shutdown;
-    private final ClientQuotas quotas;
-    private final ScanAudit audit;
 
-    public ScanStreamController(ScanPlanner planner, Scanner scanner, ScanProperties properties, ShutdownSignal shutdown,
-            ClientQuotas quotas, ScanAudit audit) {
-        this.planner = planner;
-        this.scanner = scanner;
+    public ScanStreamController(ScanLauncher launcher, ScanProperties properties, ShutdownSignal shutdown) {
+        this.launcher = launcher;
         this.properties = properties;
         this.shutdown = shutdown;
-        this.quotas = quotas;
-        this.audit = audit;
     }
 
     @GetMapping(path = "/api/scan", produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
     public Mono<ResponseEntity<Flux<?>>> scan(
             ScanRequest request, @RequestHeader(name = "Accept", required = false) List<MediaType> accept,
             ServerWebExchange exchange) {
-        String client = ClientIdentity.of(exchange);
-        return Mono.defer(() -> {
-            Reservation lease = quotas.admit(client);
-            return planner.plan(request).map(plan -> {
-                quotas.checkProbes(plan);
-                lease.markUsed();
-                Flux<ScanEvent> scan = scanner.scan(UUID.randomUUID().toString(), plan,
-                        quotas.withDurationLimit(shutdown.stopped()));
-                Flux<ScanEvent> events = shutdown.track(audit.record(scan, "stream", client, request)
-                        .doFinally(signal -> lease.release()));
-                return StreamResponses.of(events, accept, properties.heartbeatInterval(), Schedulers.parallel());
-            })
-            .doOnError(error -> lease.release())
-            .doOnCancel(lease::releaseIfUnused);
-        });
+        return launcher.launch(request, ClientIdentity.of(exchange), "stream", null,
+                        plan -> new StreamedScan(UUID.randomUUID().toString()))
+                .map(launched -> StreamResponses.of(shutdown.track(launched.events()), accept,
+                        properties.heartbeatInterval(), Schedulers.parallel()));
     }
 }

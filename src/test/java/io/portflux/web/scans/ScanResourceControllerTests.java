@@ -158,7 +158,7 @@ class ScanResourceControllerTests {
         var first = SseClient.stream(client, "/api/scans/" + id + "/events").take(1).collectList().block(Duration.ofSeconds(10));
         assertThat(first).extracting(ServerSentEvent::event).containsExactly("started");
         Await.until(() -> registry.get(id).journal().followers() == 0, "the watcher is gone");
-        assertThat(registry.get(id).status()).isEqualTo("running");
+        assertThat(registry.get(id).status()).isEqualTo(io.portflux.scan.ScanStatus.RUNNING);
         var rest = SseClient.all(client, "/api/scans/" + id + "/events");
         assertThat(last(rest)).containsEntry("status", "completed");
         assertThat(number(last(rest), "filtered")).isEqualTo(1);

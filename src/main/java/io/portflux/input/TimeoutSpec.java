@@ -1,6 +1,5 @@
-package io.portflux.scan;
+package io.portflux.input;
 
-import io.portflux.input.InvalidInputException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
