@@ -160,8 +160,7 @@ public final class ScanPlanner {
                     "leaves nothing to scan (no name resolved, or everything is excluded)");
         }
         if (probes.compareTo(BigInteger.valueOf(limits.maxProbes())) > 0) {
-            throw new ScanTooLargeException(probes, limits.maxProbes(), p.request().targets(),
-                    p.request().ports() == null ? PortList.DEFAULT : p.request().ports());
+            throw new ScanTooLargeException(probes, limits.maxProbes(), p.request().targets(), p.request().ports());
         }
         return new ScanPlan(p.request(), described, hosts, hostNames, p.ports(), p.probing());
     }

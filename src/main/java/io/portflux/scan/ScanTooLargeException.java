@@ -1,5 +1,6 @@
 package io.portflux.scan;
 
+import io.portflux.port.PortList;
 import java.math.BigInteger;
 
 /** ScanTooLargeException is a scan whose probe count exceeds the configured limit (HTTP 413). */
@@ -8,8 +9,9 @@ public class ScanTooLargeException extends RuntimeException {
     private final BigInteger probes;
     private final long limit;
 
+    /** {@code ports} is the list as the client sent it, or null when it sent none (the default list). */
     public ScanTooLargeException(BigInteger probes, long limit, String targets, String ports) {
-        super("targets='" + targets + "' × ports='" + ports + "' is " + probes
+        super("targets='" + targets + "' × ports='" + (ports == null ? PortList.DEFAULT : ports) + "' is " + probes
                 + " probes, over the limit of " + limit + " per scan");
         this.probes = probes;
         this.limit = limit;

@@ -26,7 +26,7 @@ import reactor.core.Disposable;
  * token, i.e. its own client, so the quotas one test uses up do not reach the next.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "portflux.security.tokens=quota-token-aaaaaaaaaa,quota-token-bbbbbbbbbb,quota-token-cccccccccc,quota-token-dddddddddd,quota-token-eeeeeeeeee",
+    "portflux.security.tokens=quota-token-aaaaaaaaaa,quota-token-bbbbbbbbbb,quota-token-cccccccccc,quota-token-dddddddddd,quota-token-eeeeeeeeee,quota-token-ffffffffff",
     "portflux.quotas.max-concurrent-scans-per-client=2",
     "portflux.quotas.scans-per-minute=3",
     "portflux.quotas.max-probes-per-scan=10",
@@ -120,6 +120,15 @@ class ClientQuotasTests {
         // Another client still has its own three.
         post("quota-token-dddddddddd", Integer.toString(open)).expectStatus().isAccepted();
         assertThat(quotas.running(tokens.clientOf(token).orElseThrow())).isZero();
+    }
+
+    @Test
+    void a413ForAnOmittedPortListNamesTheDefaultList() {
+        as("quota-token-ffffffffff").get().uri("/api/scan?targets=127.0.0.1").exchange()
+                .expectStatus().isEqualTo(413)
+                .expectBody()
+                .jsonPath("$.detail").value(d -> assertThat((String) d).contains("ports='top-1000'")
+                        .doesNotContain("null"));
     }
 
     @Test
