@@ -101,6 +101,14 @@ class ArchitectureTests {
     }
 
     @Test
+    void oneLoggingApiSlf4j() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage("org.apache.commons.logging..",
+                        "java.util.logging..", "org.apache.logging.log4j..")
+                .orShould().dependOnClassesThat().belongToAnyOf(System.Logger.class)
+                .check(MAIN);
+    }
+
+    @Test
     void noPackageHoldsMoreThanFifteenClasses() throws IOException {
         try (Stream<Path> dirs = Files.walk(Path.of("src/main/java/io/portflux"))) {
             dirs.filter(Files::isDirectory).forEach(dir -> {

@@ -16,8 +16,8 @@ import io.portflux.target.HostResolver;
 import io.portflux.target.TargetPolicy;
 import io.portflux.target.TargetProperties;
 import java.time.Duration;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,7 +30,7 @@ public class EngineConfiguration {
     /** Bound on one DNS query; a name that does not answer in time counts as not resolving. */
     static final Duration DNS_QUERY_TIMEOUT = Duration.ofSeconds(5);
 
-    private static final Log log = LogFactory.getLog(EngineConfiguration.class);
+    private static final Logger log = LoggerFactory.getLogger(EngineConfiguration.class);
 
     @Bean
     ScanLimits scanLimits(ScanProperties p) {
@@ -46,7 +46,7 @@ public class EngineConfiguration {
     @Bean(destroyMethod = "close")
     ProbeLoops probeLoops(ProbeProperties p) {
         ProbeLoops loops = new ProbeLoops(p.eventLoops(), p.transport());
-        log.info("Probe loops: " + loops.size() + " on " + loops.transport() + " (asked for " + p.transport() + ")");
+        log.info("Probe loops: {} on {} (asked for {})", loops.size(), loops.transport(), p.transport());
         return loops;
     }
 

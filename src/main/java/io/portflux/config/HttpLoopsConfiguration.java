@@ -1,7 +1,7 @@
 package io.portflux.config;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -18,12 +18,12 @@ import org.springframework.http.client.ReactorResourceFactory;
 @Configuration(proxyBeanMethods = false)
 public class HttpLoopsConfiguration {
 
-    private static final Log log = LogFactory.getLog(HttpLoopsConfiguration.class);
+    private static final Logger log = LoggerFactory.getLogger(HttpLoopsConfiguration.class);
 
     @Bean(destroyMethod = "close")
     HttpLoops httpLoops() {
         HttpLoops loops = new HttpLoops("portflux-http");
-        log.info("HTTP server and client loops: " + (loops.epoll() ? "epoll" : "nio"));
+        log.info("HTTP server and client loops: {}", loops.epoll() ? "epoll" : "nio");
         return loops;
     }
 
