@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  *               scan.event ← scan ← probe ← metrics ← config
  *                    ↑         ↑
  *   web.problem ← web.access ← web.scans → web.stream, web.quota;  web (ProblemAdvice) → all of web
+ *                                 ↓
+ *                               store → scan, scan.event (the store's seam is ScanStore)
  * </pre>
  *
  * The engine (input, port, target, scan and its sub-packages) knows neither Spring Web nor Netty; only the
@@ -97,6 +99,20 @@ class ArchitectureTests {
         noClasses().that().resideInAPackage("io.portflux.web.problem..")
                 .should().dependOnClassesThat(resideInAPackage("io.portflux..")
                         .and(not(resideInAPackage("io.portflux.web.problem.."))))
+                .check(MAIN);
+    }
+
+    @Test
+    void theStoreKnowsNoWebNoProbeAndOnlyTheEngineBelowIt() {
+        noClasses().that().resideInAPackage("io.portflux.store..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.springframework.web..", "org.springframework.http..", "io.portflux.web..",
+                        "io.portflux.probe..", "io.portflux.config..", "io.portflux.metrics..", "io.netty..")
+                .check(MAIN);
+        // R2DBC and SQL stay behind the ScanStore seam.
+        noClasses().that().resideInAnyPackage("io.portflux.web..", "io.portflux.scan..", "io.portflux.probe..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.r2dbc..", "org.springframework.r2dbc..",
+                        "org.flywaydb..")
                 .check(MAIN);
     }
 

@@ -12,10 +12,12 @@ public enum ScanStatus {
     /** Stopped early: by a request, the client going away, the duration limit or a shutdown. */
     CANCELLED,
     /** Broke off with an error; the done event carries the message. */
-    FAILED;
+    FAILED,
+    /** Its replica stopped before the scan ended (killed, or lost); set from the store, never by the engine. */
+    INTERRUPTED;
 
     /** The statuses a scan ends with. */
-    public static final List<ScanStatus> FINAL = List.of(COMPLETED, CANCELLED, FAILED);
+    public static final List<ScanStatus> FINAL = List.of(COMPLETED, CANCELLED, FAILED, INTERRUPTED);
 
     /** The name in events, snapshots, metrics and logs: {@code running}, {@code completed}, ... */
     public String wireName() {

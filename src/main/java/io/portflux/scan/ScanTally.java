@@ -1,8 +1,6 @@
 package io.portflux.scan;
 
-import inet.ipaddr.IPAddressString;
 import io.portflux.scan.event.EventData;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -10,11 +8,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** ScanTally counts the verdicts of one scan and keeps its open ports; it is safe across lanes. */
 final class ScanTally {
-
-    /** Numeric address order (127.0.0.2 before 127.0.0.10), not the order of the strings. */
-    private static final Comparator<EventData.OpenPort> BY_ADDRESS_THEN_PORT = Comparator
-            .comparing((EventData.OpenPort p) -> new IPAddressString(p.ip()).getAddress())
-            .thenComparingInt(EventData.OpenPort::port);
 
     private final long total;
     private final long startMillis;
@@ -77,7 +70,7 @@ final class ScanTally {
     EventData.Done done(ScanStatus status, long nowMillis, String message) {
         EventData.Progress p = progress(nowMillis);
         List<EventData.OpenPort> sorted = openPorts.stream()
-                .sorted(BY_ADDRESS_THEN_PORT)
+                .sorted(EventData.OpenPort.BY_ADDRESS_THEN_PORT)
                 .toList();
         return new EventData.Done(status.wireName(), p.scanned(), total, p.open(), p.closed(), p.filtered(), p.errors(),
                 p.elapsedMs(), sorted, message);

@@ -1,6 +1,8 @@
 package io.portflux.scan.event;
 
+import inet.ipaddr.IPAddressString;
 import io.portflux.target.ResolvedTarget;
+import java.util.Comparator;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -98,6 +100,12 @@ public sealed interface EventData {
 
     /** An open port as listed in the {@code done} event and in snapshots. */
     record OpenPort(String host, String ip, int port, String service) {
+
+        /** Numeric address order (127.0.0.2 before 127.0.0.10), not the order of the strings, then port order. */
+        public static final Comparator<OpenPort> BY_ADDRESS_THEN_PORT = Comparator
+                .comparing((OpenPort p) -> new IPAddressString(p.ip()).getAddress())
+                .thenComparingInt(OpenPort::port);
+
         public OpenPort {
             Objects.requireNonNull(ip, "ip");
         }

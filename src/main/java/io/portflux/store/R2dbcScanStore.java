@@ -1,0 +1,348 @@
+package io.portflux.store;
+
+import io.portflux.scan.ScanRequest;
+import io.portflux.scan.ScanStatus;
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Readable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.r2dbc.connection.R2dbcTransactionManager;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * R2dbcScanStore keeps scans in PostgreSQL or H2 (in its PostgreSQL mode) through R2DBC, with one SQL for
+ * both.
+ *
+ * <p>Every statement runs on the store's own threads: r2dbc-h2 blocks the thread that subscribes, and the
+ * probe and HTTP event loops must never wait on a disk. Events are written in batches, each batch with its
+ * port results and the scan's counters in one transaction, so a reader never sees a half-written batch.
+ */
+public final class R2dbcScanStore implements ScanStore, DisposableBean {
+
+    static final String INTERRUPTED_MESSAGE = "the replica running this scan stopped before it finished";
+
+    private static final Logger log = LoggerFactory.getLogger(R2dbcScanStore.class);
+    private static final String SCAN_COLUMNS = "id, request, status, targets, total, scanned, open_count, "
+            + "closed_count, filtered_count, error_count, rate, elapsed_ms, eta_ms, message, created_at, finished_at, "
+            + "owner, last_seq";
+
+    /** Where the store's database settings come from, beyond the connection itself. */
+    public record Settings(String replicaId, boolean embedded, int batchSize, Duration flushInterval) {
+        public Settings {
+            Objects.requireNonNull(replicaId, "replicaId");
+            if (replicaId.isBlank() || replicaId.length() > 128) {
+                throw new IllegalArgumentException("replicaId must have 1..128 characters: '" + replicaId + "'");
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
+            }
+            Objects.requireNonNull(flushInterval, "flushInterval");
+        }
+    }
+
+    private final DatabaseClient db;
+    private final TransactionalOperator tx;
+    private final EventCodec codec;
+    private final Clock clock;
+    private final Settings settings;
+    private final Scheduler scheduler = Schedulers.newBoundedElastic(4, 100_000, "portflux-store");
+
+    public R2dbcScanStore(ConnectionFactory connections, JsonMapper json, Clock clock, Settings settings) {
+        this.db = DatabaseClient.create(connections);
+        this.tx = TransactionalOperator.create(new R2dbcTransactionManager(connections));
+        this.codec = new EventCodec(json);
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    @Override
+    public String replicaId() {
+        return settings.replicaId();
+    }
+
+    @Override
+    public Mono<Long> recover(Instant now) {
+        String sql = "SELECT " + SCAN_COLUMNS + " FROM scans WHERE status = 'running'"
+                + (settings.embedded() ? "" : " AND owner = $1");
+        DatabaseClient.GenericExecuteSpec select = db.sql(sql);
+        if (!settings.embedded()) {
+            select = select.bind(0, settings.replicaId());
+        }
+        return select.map(this::scan).all()
+                .concatMap(scan -> openPorts(List.of(scan.id()))
+                        .flatMap(ports -> interrupt(scan.withOpenPorts(ports.getOrDefault(scan.id(), List.of())), now)))
+                .count()
+                .doOnNext(n -> {
+                    if (n > 0) {
+                        log.warn("marked {} scan(s) left running by a stopped process as interrupted", n);
+                    }
+                })
+                .subscribeOn(scheduler);
+    }
+
+    private Mono<Long> interrupt(StoredScan scan, Instant now) {
+        long elapsed = scan.elapsedMs() == null ? 0 : scan.elapsedMs();
+        EventData.Done done = new EventData.Done(ScanStatus.INTERRUPTED.wireName(), scan.scanned(), scan.total(),
+                scan.open(), scan.closed(), scan.filtered(), scan.errors(), elapsed, scan.openPorts(), INTERRUPTED_MESSAGE);
+        return db.sql("SELECT last_seq FROM scans WHERE id = $1").bind(0, scan.id())
+                .map(row -> row.get(0, Long.class)).one()
+                .flatMap(last -> {
+                    ScanEvent event = new ScanEvent(last + 1, done);
+                    return insertEvents(scan.id(), List.of(event))
+                            .then(db.sql("UPDATE scans SET status = $1, message = $2, finished_at = $3, last_seq = $4, "
+                                            + "eta_ms = NULL WHERE id = $5 AND status = 'running'")
+                                    .bind(0, ScanStatus.INTERRUPTED.wireName()).bind(1, INTERRUPTED_MESSAGE)
+                                    .bind(2, now.toEpochMilli()).bind(3, event.id()).bind(4, scan.id())
+                                    .fetch().rowsUpdated());
+                })
+                .as(tx::transactional);
+    }
+
+    @Override
+    public Mono<Void> create(String id, ScanRequest request, Instant createdAt) {
+        DatabaseClient.GenericExecuteSpec insert = db.sql("INSERT INTO scans (id, request, target_spec, status, "
+                        + "created_at, owner) VALUES ($1, $2, $3, 'running', $4, $5)")
+                .bind(0, id)
+                .bind(1, codec.write(request));
+        return bindOrNull(insert, 2, request.targets() == null ? null : truncate(request.targets(), 4096), String.class)
+                .bind(3, createdAt.toEpochMilli())
+                .bind(4, settings.replicaId())
+                .fetch().rowsUpdated()
+                .then()
+                .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Mono<Void> record(String id, Flux<ScanEvent> events) {
+        ScanRow row = new ScanRow();
+        // The unbounded buffer takes each event off the emitting (probe) thread at the cost of one queue
+        // offer; it holds no more than the scan's own journal does while the database catches up.
+        return events.onBackpressureBuffer()
+                .publishOn(scheduler)
+                .bufferTimeout(settings.batchSize(), settings.flushInterval(), scheduler, true)
+                .concatMap(batch -> {
+                    boolean done = false;
+                    for (ScanEvent event : batch) {
+                        done |= row.apply(event);
+                    }
+                    return writeBatch(id, batch, row, done)
+                            .retryWhen(Retry.backoff(3, Duration.ofMillis(100)))
+                            .onErrorResume(error -> {
+                                log.error("scan {}: {} event(s) could not be stored", id, batch.size(), error);
+                                return Mono.empty();
+                            });
+                }, 1)
+                .then();
+    }
+
+    private Mono<Void> writeBatch(String id, List<ScanEvent> batch, ScanRow row, boolean done) {
+        List<EventData.Port> ports = new ArrayList<>();
+        for (ScanEvent event : batch) {
+            if (event.data() instanceof EventData.Port p) {
+                ports.add(p);
+            }
+        }
+        DatabaseClient.GenericExecuteSpec update = db.sql("UPDATE scans SET status = $1, targets = COALESCE($2, targets), "
+                        + "total = $3, scanned = $4, open_count = $5, closed_count = $6, filtered_count = $7, error_count = $8, "
+                        + "rate = $9, elapsed_ms = $10, eta_ms = $11, message = $12, finished_at = $13, last_seq = $14 "
+                        + "WHERE id = $15")
+                .bind(0, row.status.wireName());
+        update = bindOrNull(update, 1, row.targets == null ? null : codec.write(row.targets), String.class)
+                .bind(2, row.total).bind(3, row.scanned).bind(4, row.open).bind(5, row.closed)
+                .bind(6, row.filtered).bind(7, row.errors);
+        update = bindOrNull(update, 8, row.rate, Double.class);
+        update = bindOrNull(update, 9, row.elapsedMs, Long.class);
+        update = bindOrNull(update, 10, row.etaMs, Long.class);
+        update = bindOrNull(update, 11, row.message, String.class);
+        update = bindOrNull(update, 12, done ? clock.millis() : null, Long.class)
+                .bind(13, row.lastSeq).bind(14, id);
+        Mono<Long> scanRow = update.fetch().rowsUpdated();
+        return insertEvents(id, batch).then(insertPorts(id, ports)).then(scanRow).as(tx::transactional).then();
+    }
+
+    private Mono<Long> insertEvents(String id, List<ScanEvent> events) {
+        StringBuilder sql = new StringBuilder("INSERT INTO scan_events (scan_id, seq, name, data) VALUES ");
+        values(sql, events.size(), 4);
+        DatabaseClient.GenericExecuteSpec spec = db.sql(sql.append(" ON CONFLICT DO NOTHING").toString());
+        int i = 0;
+        for (ScanEvent event : events) {
+            spec = spec.bind(i++, id).bind(i++, event.id()).bind(i++, event.name()).bind(i++, codec.write(event.data()));
+        }
+        return spec.fetch().rowsUpdated();
+    }
+
+    private Mono<Long> insertPorts(String id, List<EventData.Port> ports) {
+        if (ports.isEmpty()) {
+            return Mono.just(0L);
+        }
+        StringBuilder sql = new StringBuilder(
+                "INSERT INTO port_results (scan_id, ip, port, host, state, reason, service, rtt_ms) VALUES ");
+        values(sql, ports.size(), 8);
+        DatabaseClient.GenericExecuteSpec spec = db.sql(sql.append(" ON CONFLICT DO NOTHING").toString());
+        int i = 0;
+        for (EventData.Port p : ports) {
+            spec = spec.bind(i++, id).bind(i++, p.ip()).bind(i++, p.port());
+            spec = bindOrNull(spec, i++, p.host(), String.class).bind(i++, p.state()).bind(i++, p.reason());
+            spec = bindOrNull(spec, i++, p.service(), String.class);
+            spec = bindOrNull(spec, i++, p.rttMs(), Double.class);
+        }
+        return spec.fetch().rowsUpdated();
+    }
+
+    @Override
+    public Mono<StoredScan> find(String id) {
+        return db.sql("SELECT " + SCAN_COLUMNS + " FROM scans WHERE id = $1").bind(0, id)
+                .map(this::scan).one()
+                .flatMap(scan -> openPorts(List.of(id)).map(p -> scan.withOpenPorts(p.getOrDefault(id, List.of()))))
+                .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Flux<StoredScan> list(ScanQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT " + SCAN_COLUMNS + " FROM scans WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (query.status() != null) {
+            args.add(query.status().wireName());
+            sql.append(" AND status = $").append(args.size());
+        }
+        if (query.target() != null) {
+            args.add("%" + likeEscaped(query.target().toLowerCase(Locale.ROOT)) + "%");
+            sql.append(" AND LOWER(target_spec) LIKE $").append(args.size()).append(" ESCAPE '\\'");
+        }
+        if (query.since() != null) {
+            args.add(query.since().toEpochMilli());
+            sql.append(" AND created_at >= $").append(args.size());
+        }
+        if (query.until() != null) {
+            args.add(query.until().toEpochMilli());
+            sql.append(" AND created_at < $").append(args.size());
+        }
+        args.add(query.size());
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT $").append(args.size());
+        args.add((long) query.page() * query.size());
+        sql.append(" OFFSET $").append(args.size());
+        DatabaseClient.GenericExecuteSpec spec = db.sql(sql.toString());
+        for (int i = 0; i < args.size(); i++) {
+            spec = spec.bind(i, args.get(i));
+        }
+        return spec.map(this::scan).all().collectList()
+                .flatMapMany(scans -> scans.isEmpty() ? Flux.empty()
+                        : openPorts(scans.stream().map(StoredScan::id).toList()).flatMapIterable(ports -> scans.stream()
+                                .map(s -> s.withOpenPorts(ports.getOrDefault(s.id(), List.of()))).toList()))
+                .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Flux<ScanEvent> events(String id, long afterId, int limit) {
+        return db.sql("SELECT seq, name, data FROM scan_events WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+                .bind(0, id).bind(1, afterId).bind(2, limit)
+                .map(row -> codec.event(row.get("seq", Long.class), row.get("name", String.class), row.get("data", String.class)))
+                .all()
+                .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Mono<Long> expire(Instant cutoff, int keep) {
+        // One statement, so that whichever replica runs it, the limits hold; events and results go by cascade.
+        return db.sql("DELETE FROM scans WHERE status <> 'running' AND (finished_at < $1 OR id IN ("
+                        + "SELECT id FROM scans WHERE status <> 'running' ORDER BY created_at DESC, id DESC OFFSET $2 ROWS))")
+                .bind(0, cutoff.toEpochMilli()).bind(1, (long) keep)
+                .fetch().rowsUpdated()
+                .subscribeOn(scheduler);
+    }
+
+    // Open ports of the given scans, in address order, by scan id.
+    private Mono<Map<String, List<EventData.OpenPort>>> openPorts(List<String> ids) {
+        StringBuilder sql = new StringBuilder("SELECT scan_id, host, ip, port, service FROM port_results "
+                + "WHERE state = 'open' AND scan_id IN (");
+        for (int i = 1; i <= ids.size(); i++) {
+            sql.append(i > 1 ? ", $" : "$").append(i);
+        }
+        DatabaseClient.GenericExecuteSpec spec = db.sql(sql.append(')').toString());
+        for (int i = 0; i < ids.size(); i++) {
+            spec = spec.bind(i, ids.get(i));
+        }
+        return spec.map(row -> Map.entry(row.get("scan_id", String.class), new EventData.OpenPort(
+                        row.get("host", String.class), row.get("ip", String.class), row.get("port", Integer.class),
+                        row.get("service", String.class))))
+                .all()
+                .collectList()
+                .map(rows -> {
+                    Map<String, List<EventData.OpenPort>> byScan = new HashMap<>();
+                    rows.forEach(e -> byScan.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+                    byScan.values().forEach(list -> list.sort(EventData.OpenPort.BY_ADDRESS_THEN_PORT));
+                    return byScan;
+                });
+    }
+
+    private StoredScan scan(Readable row) {
+        Long finished = row.get("finished_at", Long.class);
+        return new StoredScan(
+                row.get("id", String.class),
+                codec.request(row.get("request", String.class)),
+                ScanStatus.ofWireName(row.get("status", String.class)),
+                codec.targets(row.get("targets", String.class)),
+                row.get("total", Long.class),
+                row.get("scanned", Long.class),
+                row.get("open_count", Long.class),
+                row.get("closed_count", Long.class),
+                row.get("filtered_count", Long.class),
+                row.get("error_count", Long.class),
+                row.get("rate", Double.class),
+                row.get("elapsed_ms", Long.class),
+                row.get("eta_ms", Long.class),
+                row.get("message", String.class),
+                Instant.ofEpochMilli(row.get("created_at", Long.class)),
+                finished == null ? null : Instant.ofEpochMilli(finished),
+                row.get("owner", String.class),
+                List.of());
+    }
+
+    private static void values(StringBuilder sql, int rows, int columns) {
+        int n = 1;
+        for (int r = 0; r < rows; r++) {
+            sql.append(r == 0 ? "(" : ", (");
+            for (int c = 0; c < columns; c++) {
+                sql.append(c == 0 ? "$" : ", $").append(n++);
+            }
+            sql.append(')');
+        }
+    }
+
+    private static DatabaseClient.GenericExecuteSpec bindOrNull(DatabaseClient.GenericExecuteSpec spec, int index,
+            Object value, Class<?> type) {
+        return value == null ? spec.bindNull(index, type) : spec.bind(index, value);
+    }
+
+    private static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    private static String truncate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max);
+    }
+
+    @Override
+    public void destroy() {
+        scheduler.dispose();
+    }
+}

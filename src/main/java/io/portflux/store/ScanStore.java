@@ -1,0 +1,52 @@
+package io.portflux.store;
+
+import io.portflux.scan.ScanRequest;
+import io.portflux.scan.event.ScanEvent;
+import java.time.Instant;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * ScanStore is the system of record for background scans: their record, their journal of events and their
+ * port results, shared by every replica that reaches the same database.
+ *
+ * <p>This is the seam between the web layer and the database: nothing above it knows R2DBC or SQL. Every
+ * write is idempotent by key (a scan's id; an event's id within its scan; a result's address and port), so a
+ * repeated or resumed write never doubles a row.
+ */
+public interface ScanStore {
+
+    /** The replica id written as the owner of the scans this process runs. */
+    String replicaId();
+
+    /**
+     * Marks the scans that a dead process left {@code running} as {@code interrupted}, each with a terminal
+     * {@code done} event saying so: those owned by this replica, or, in the embedded store that only one
+     * process can open, all of them. Emits how many were marked.
+     */
+    Mono<Long> recover(Instant now);
+
+    /** Writes the record of a scan that starts now, owned by this replica, with status {@code running}. */
+    Mono<Void> create(String id, ScanRequest request, Instant createdAt);
+
+    /**
+     * Writes {@code events} of scan {@code id} in batches, off the caller's threads, and completes when the
+     * last one (normally the terminal {@code done}, which also sets the final status) is stored.
+     */
+    Mono<Void> record(String id, Flux<ScanEvent> events);
+
+    /** The scan with {@code id}, with its open ports; empty when there is none. */
+    Mono<StoredScan> find(String id);
+
+    /** One page of scans matching {@code query}, newest first. */
+    Flux<StoredScan> list(ScanQuery query);
+
+    /** Up to {@code limit} stored events of scan {@code id} whose id is above {@code afterId}, in id order. */
+    Flux<ScanEvent> events(String id, long afterId, int limit);
+
+    /**
+     * Deletes finished scans that ended before {@code cutoff}, then all but the newest {@code keep} finished
+     * ones, with their events and results, in the database. Emits how many scans went.
+     */
+    Mono<Long> expire(Instant cutoff, int keep);
+}

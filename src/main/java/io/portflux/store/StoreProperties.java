@@ -1,0 +1,29 @@
+package io.portflux.store;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * StoreProperties configure the scan store ({@code portflux.store.*}); the database itself is Spring Boot's
+ * {@code spring.r2dbc.url}, {@code .username} and {@code .password}.
+ *
+ * @param path the directory of the embedded H2 database, used when {@code spring.r2dbc.url} is not set
+ * @param replicaId this replica's name as the owner of the scans it runs; empty means the host name, or a
+ *     random id when there is none
+ * @param batchSize most events written in one transaction
+ * @param flushInterval longest time an event waits for its batch to fill before it is written
+ * @param pollInterval how often a watcher of a scan that runs on another replica looks for new rows
+ */
+@Validated
+@ConfigurationProperties("portflux.store")
+public record StoreProperties(
+        @NotBlank String path,
+        String replicaId,
+        @Min(1) @Max(4000) int batchSize,
+        @NotNull Duration flushInterval,
+        @NotNull Duration pollInterval) {}

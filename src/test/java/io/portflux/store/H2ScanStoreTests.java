@@ -1,0 +1,32 @@
+package io.portflux.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+/** H2ScanStoreTests run the store's contract on the embedded database, H2 in memory in its PostgreSQL mode. */
+class H2ScanStoreTests extends ScanStoreContract {
+
+    @Override
+    String newDatabaseUrl() {
+        return StoreUrls.withH2Options("r2dbc:h2:mem:///store-" + UUID.randomUUID() + "?DB_CLOSE_DELAY=-1");
+    }
+
+    @Override
+    boolean embedded() {
+        return true;
+    }
+
+    @Test
+    void theEmbeddedStoreRecoversScansOfAnyOwnerSinceOnlyOneProcessOpensIt() throws Exception {
+        String url = newDatabaseUrl();
+        ScanStore before = store(url, "old-host", 500);
+        String id = newId();
+        before.create(id, request("127.0.0.1"), T0).block(WAIT);
+        before.record(id, Flux.fromIterable(scanEvents(id, 10, null))).block(WAIT);
+
+        assertThat(store(url, "new-host", 500).recover(T0).block(WAIT)).isEqualTo(1);
+    }
+}

@@ -1,0 +1,218 @@
+package io.portflux.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portflux.scan.ScanRequest;
+import io.portflux.scan.ScanStatus;
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
+import io.portflux.target.ResolvedTarget;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * ScanStoreContract is what every database behind {@link ScanStore} must do; each database runs it through a
+ * subclass ({@code H2ScanStoreTests}, {@code PostgresScanStoreTests}) on a fresh, migrated database.
+ */
+abstract class ScanStoreContract {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** A fresh R2DBC URL for one test, with the user in it if it needs one. */
+    abstract String newDatabaseUrl() throws Exception;
+
+    /** Whether the database is the embedded kind, which only one process opens. */
+    abstract boolean embedded();
+
+    ScanStore store(String url, String replica, int batchSize) {
+        Flyway.configure().dataSource(StoreUrls.jdbc(url), user(url), "").load().migrate();
+        ConnectionFactory connections = ConnectionFactories.get(url);
+        return new R2dbcScanStore(connections, JsonMapper.builder().build(), Clock.systemUTC(),
+                new R2dbcScanStore.Settings(replica, embedded(), batchSize, Duration.ofMillis(50)));
+    }
+
+    private static String user(String url) {
+        Object user = ConnectionFactoryOptions.parse(url).getValue(ConnectionFactoryOptions.USER);
+        return user == null ? "" : user.toString();
+    }
+
+    ScanStore store(int batchSize) throws Exception {
+        return store(newDatabaseUrl(), "replica-a", batchSize);
+    }
+
+    static String newId() {
+        return "scan" + IDS.incrementAndGet() + "x" + Long.toHexString(System.nanoTime());
+    }
+
+    static ScanRequest request(String targets) {
+        return new ScanRequest(targets, "1-10", null, null, null, null, "all", null, null);
+    }
+
+    /** A scan of 127.0.0.1 ports 1..ports where every tenth port is open, ending with {@code status}. */
+    static List<ScanEvent> scanEvents(String id, int ports, String status) {
+        List<ScanEvent> events = new ArrayList<>();
+        long seq = 1;
+        events.add(new ScanEvent(seq++, new EventData.Started(id,
+                List.of(new ResolvedTarget("127.0.0.1", null, "127.0.0.1", null, null)), ports, ports, 256, 1000, 1, null,
+                "all", "sequential", 7, T0)));
+        List<EventData.OpenPort> open = new ArrayList<>();
+        for (int port = 1; port <= ports; port++) {
+            boolean isOpen = port % 10 == 0;
+            events.add(new ScanEvent(seq++, new EventData.Port(null, "127.0.0.1", port, isOpen ? "open" : "closed",
+                    isOpen ? "conn-accept" : "conn-refused", isOpen ? "svc" + port : null, 0.25)));
+            if (isOpen) {
+                open.add(new EventData.OpenPort(null, "127.0.0.1", port, "svc" + port));
+            }
+            if (port == ports / 2) {
+                events.add(new ScanEvent(seq++, new EventData.Progress(port, ports, open.size(), port - open.size(), 0, 0,
+                        50.0, 1000.0, 500, 500L)));
+            }
+        }
+        if (status != null) {
+            events.add(new ScanEvent(seq, new EventData.Done(status, ports, ports, open.size(), ports - open.size(), 0, 0,
+                    1000, open, null)));
+        }
+        return events;
+    }
+
+    static List<ScanEvent> all(ScanStore store, String id) {
+        return store.events(id, 0, 100_000).collectList().block(WAIT);
+    }
+
+    @Test
+    void aRecordedScanIsFoundWithItsCountersOpenPortsAndEveryEventInOrder() throws Exception {
+        ScanStore store = store(500);
+        String id = newId();
+        store.create(id, request("127.0.0.1"), T0).block(WAIT);
+        assertThat(store.find(id).block(WAIT).status()).isEqualTo(ScanStatus.RUNNING);
+
+        List<ScanEvent> events = scanEvents(id, 1200, "completed");
+        store.record(id, Flux.fromIterable(events)).block(WAIT);
+
+        StoredScan scan = store.find(id).block(WAIT);
+        assertThat(scan.status()).isEqualTo(ScanStatus.COMPLETED);
+        assertThat(scan.request()).isEqualTo(request("127.0.0.1"));
+        assertThat(scan.targets()).extracting(ResolvedTarget::ip).containsExactly("127.0.0.1");
+        assertThat(List.of(scan.total(), scan.scanned(), scan.open(), scan.closed())).containsExactly(1200L, 1200L, 120L, 1080L);
+        assertThat(scan.openPorts()).hasSize(120).first().isEqualTo(new EventData.OpenPort(null, "127.0.0.1", 10, "svc10"));
+        assertThat(scan.openPorts()).extracting(EventData.OpenPort::port).isSorted();
+        assertThat(scan.finishedAt()).isNotNull();
+        assertThat(scan.owner()).isEqualTo("replica-a");
+        assertThat(all(store, id)).isEqualTo(events);
+        assertThat(store.events(id, 1198, 2).collectList().block(WAIT)).isEqualTo(events.subList(1198, 1200));
+    }
+
+    @Test
+    void aRepeatedWriteNeverDoublesAnEventOrAResult() throws Exception {
+        ScanStore store = store(7);
+        String id = newId();
+        store.create(id, request("127.0.0.1"), T0).block(WAIT);
+        List<ScanEvent> events = scanEvents(id, 40, "completed");
+        store.record(id, Flux.fromIterable(events.subList(0, 30))).block(WAIT);
+        // A writer that resumes from an earlier point writes some events a second time.
+        store.record(id, Flux.fromIterable(events.subList(10, events.size()))).block(WAIT);
+        store.record(id, Flux.fromIterable(events)).block(WAIT);
+
+        assertThat(all(store, id)).isEqualTo(events);
+        StoredScan scan = store.find(id).block(WAIT);
+        assertThat(scan.openPorts()).hasSize(4);
+        assertThat(scan.open()).isEqualTo(4);
+    }
+
+    @Test
+    void recoveryMarksAScanLeftRunningAsInterruptedWithADoneEventOnce() throws Exception {
+        String url = newDatabaseUrl();
+        ScanStore dead = store(url, "replica-a", 500);
+        String id = newId();
+        dead.create(id, request("127.0.0.1"), T0).block(WAIT);
+        List<ScanEvent> events = scanEvents(id, 100, null);
+        dead.record(id, Flux.fromIterable(events)).block(WAIT);
+
+        ScanStore restarted = store(url, "replica-a", 500);
+        assertThat(restarted.recover(T0.plusSeconds(60)).block(WAIT)).isEqualTo(1);
+
+        StoredScan scan = restarted.find(id).block(WAIT);
+        assertThat(scan.status()).isEqualTo(ScanStatus.INTERRUPTED);
+        assertThat(scan.finishedAt()).isEqualTo(T0.plusSeconds(60));
+        assertThat(scan.openPorts()).hasSize(10);
+        List<ScanEvent> stored = all(restarted, id);
+        assertThat(stored.subList(0, events.size())).isEqualTo(events);
+        ScanEvent last = stored.get(stored.size() - 1);
+        assertThat(last.id()).isEqualTo(events.size() + 1);
+        assertThat(last.data()).isInstanceOfSatisfying(EventData.Done.class, done -> {
+            assertThat(done.status()).isEqualTo("interrupted");
+            assertThat(done.message()).isEqualTo(R2dbcScanStore.INTERRUPTED_MESSAGE);
+            assertThat(done.openPorts()).hasSize(10);
+            assertThat(done.scanned()).isEqualTo(50);
+        });
+        assertThat(restarted.recover(T0.plusSeconds(61)).block(WAIT)).isZero();
+        assertThat(all(restarted, id)).hasSize(stored.size());
+    }
+
+    @Test
+    void theListIsNewestFirstPagedAndFiltered() throws Exception {
+        ScanStore store = store(500);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = newId();
+            ids.add(id);
+            store.create(id, request(i == 3 ? "localhost,127.0.0.2" : "127.0.0.1"), T0.plusSeconds(i)).block(WAIT);
+            store.record(id, Flux.fromIterable(scanEvents(id, 10, i == 1 ? "cancelled" : "completed"))).block(WAIT);
+        }
+
+        assertThat(ids(store.list(ScanQuery.newest(100)))).containsExactly(ids.get(4), ids.get(3), ids.get(2), ids.get(1), ids.get(0));
+        assertThat(ids(store.list(new ScanQuery(null, null, null, null, 1, 2)))).containsExactly(ids.get(2), ids.get(1));
+        assertThat(ids(store.list(new ScanQuery(ScanStatus.CANCELLED, null, null, null, 0, 10)))).containsExactly(ids.get(1));
+        assertThat(ids(store.list(new ScanQuery(null, "LOCALHOST", null, null, 0, 10)))).containsExactly(ids.get(3));
+        assertThat(ids(store.list(new ScanQuery(null, "%", null, null, 0, 10)))).isEmpty();
+        assertThat(ids(store.list(new ScanQuery(null, null, T0.plusSeconds(1), T0.plusSeconds(3), 0, 10))))
+                .containsExactly(ids.get(2), ids.get(1));
+        assertThat(store.list(ScanQuery.newest(1)).blockFirst(WAIT).openPorts()).hasSize(1);
+    }
+
+    @Test
+    void retentionDeletesByAgeAndByCountButNeverARunningScan() throws Exception {
+        ScanStore store = store(500);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String id = newId();
+            ids.add(id);
+            store.create(id, request("127.0.0.1"), T0.plusSeconds(i)).block(WAIT);
+            store.record(id, Flux.fromIterable(scanEvents(id, 10, "completed"))).block(WAIT);
+        }
+        String running = newId();
+        store.create(running, request("127.0.0.1"), T0.minusSeconds(3600)).block(WAIT);
+
+        // Everything finished before the cutoff goes; the running scan stays whatever its age.
+        assertThat(store.expire(Instant.now().plusSeconds(60), 100).block(WAIT)).isEqualTo(4);
+        assertThat(ids(store.list(ScanQuery.newest(100)))).containsExactly(running);
+        assertThat(all(store, ids.get(0))).isEmpty();
+
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String id = newId();
+            kept.add(id);
+            store.create(id, request("127.0.0.1"), T0.plusSeconds(10 + i)).block(WAIT);
+            store.record(id, Flux.fromIterable(scanEvents(id, 10, "completed"))).block(WAIT);
+        }
+        assertThat(store.expire(T0, 2).block(WAIT)).isEqualTo(2);
+        assertThat(ids(store.list(ScanQuery.newest(100)))).containsExactly(kept.get(3), kept.get(2), running);
+    }
+
+    static List<String> ids(Flux<StoredScan> scans) {
+        return scans.map(StoredScan::id).collectList().block(WAIT);
+    }
+}
