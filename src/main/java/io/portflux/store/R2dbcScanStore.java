@@ -173,7 +173,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         update = bindOrNull(update, 9, row.elapsedMs, Long.class);
         update = bindOrNull(update, 10, row.etaMs, Long.class);
         update = bindOrNull(update, 11, row.message, String.class);
-        update = bindOrNull(update, 12, done ? clock.millis() : null, Long.class)
+        update = bindOrNull(update, 12, !done ? null : row.finishedAt != null ? row.finishedAt.toEpochMilli() : clock.millis(), Long.class)
                 .bind(13, row.lastSeq).bind(14, id);
         Mono<Long> scanRow = update.fetch().rowsUpdated();
         return insertEvents(id, batch).then(insertPorts(id, ports)).then(scanRow).as(tx::transactional).then();

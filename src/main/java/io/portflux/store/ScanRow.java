@@ -3,6 +3,7 @@ package io.portflux.store;
 import io.portflux.scan.ScanStatus;
 import io.portflux.scan.event.EventData;
 import io.portflux.scan.event.ScanEvent;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -25,6 +26,9 @@ final class ScanRow {
     Long etaMs;
     String message;
     long lastSeq;
+    /** When the scan ended, from its started and done events; null while it runs or without started. */
+    Instant finishedAt;
+    private EventData.Started started;
     private long openSeen;
 
     /** Folds {@code event} in; returns whether it is the terminal one. */
@@ -32,6 +36,7 @@ final class ScanRow {
         lastSeq = Math.max(lastSeq, event.id());
         EventData data = event.data();
         if (data instanceof EventData.Started s) {
+            started = s;
             targets = s.targets();
             total = s.total();
         } else if (data instanceof EventData.Port p) {
@@ -60,6 +65,7 @@ final class ScanRow {
             elapsedMs = d.elapsedMs();
             etaMs = null;
             message = d.message();
+            finishedAt = started == null ? null : started.endedAt(d);
             return true;
         }
         return false;

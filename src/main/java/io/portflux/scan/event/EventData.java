@@ -4,6 +4,7 @@ import inet.ipaddr.IPAddressString;
 import io.portflux.target.ResolvedTarget;
 import java.util.Comparator;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 
@@ -37,6 +38,11 @@ public sealed interface EventData {
         @Override
         public String eventName() {
             return "started";
+        }
+
+        /** When the scan that began at {@link #startedAt()} ended with {@code done}, to the millisecond. */
+        public Instant endedAt(Done done) {
+            return startedAt.truncatedTo(ChronoUnit.MILLIS).plusMillis(done.elapsedMs());
         }
     }
 

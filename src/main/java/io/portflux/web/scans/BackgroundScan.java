@@ -6,6 +6,7 @@ import io.portflux.scan.event.EventData;
 import io.portflux.scan.event.ScanEvent;
 import io.portflux.scan.event.ScanJournal;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +14,10 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** BackgroundScan is one scan kept by the registry: its journal, its state and its stop switch. */
+/**
+ * BackgroundScan is one scan that runs in this process: its live journal, its state and its stop switch, kept
+ * by the registry until its last event is stored.
+ */
 public final class BackgroundScan implements ScanLauncher.Launching {
 
     private final String id;
@@ -28,11 +32,13 @@ public final class BackgroundScan implements ScanLauncher.Launching {
     private volatile EventData.Done done;
     private volatile Instant finishedAt;
     private volatile Disposable subscription;
+    private volatile Mono<Void> stored = Mono.empty();
 
     BackgroundScan(String id, ScanRequest request, Instant createdAt, int maxProgress) {
         this.id = Objects.requireNonNull(id, "id");
         this.request = Objects.requireNonNull(request, "request");
-        this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+        // Milliseconds, as the store keeps it.
+        this.createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MILLIS);
         this.journal = new ScanJournal(maxProgress);
     }
 
@@ -79,6 +85,15 @@ public final class BackgroundScan implements ScanLauncher.Launching {
         this.subscription = subscription;
     }
 
+    /** Completes once the scan's last event is in the store. */
+    Mono<Void> stored() {
+        return stored;
+    }
+
+    void stored(Mono<Void> stored) {
+        this.stored = stored;
+    }
+
     /** Records one event of the running scan; called serially by the scan's subscriber. */
     void record(ScanEvent event, Instant now) {
         EventData data = event.data();
@@ -92,18 +107,12 @@ public final class BackgroundScan implements ScanLauncher.Launching {
             progress = p;
         } else if (data instanceof EventData.Done d) {
             done = d;
-            finishedAt = now;
+            EventData.Started s = started;
+            // The same instant the store derives from the same events, so both give one answer.
+            finishedAt = s == null ? now.truncatedTo(ChronoUnit.MILLIS) : s.endedAt(d);
             status = ScanStatus.ofWireName(d.status());
         }
         journal.append(event);
-    }
-
-    /** Stops the subscription without an event; used only when the scan could not be recorded. */
-    void dispose() {
-        Disposable s = subscription;
-        if (s != null) {
-            s.dispose();
-        }
     }
 
     ScanSnapshot snapshot() {

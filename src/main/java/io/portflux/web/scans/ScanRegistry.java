@@ -1,6 +1,13 @@
 package io.portflux.web.scans;
 
 import io.portflux.scan.ScanRequest;
+import io.portflux.scan.ScanStatus;
+import io.portflux.scan.event.EventData;
+import io.portflux.scan.event.ScanEvent;
+import io.portflux.store.ScanQuery;
+import io.portflux.store.ScanStore;
+import io.portflux.store.StoreProperties;
+import io.portflux.store.StoredScan;
 import io.portflux.web.quota.QuotaExceededException;
 import io.portflux.web.quota.Reservation;
 import io.portflux.web.stream.ShutdownSignal;
@@ -18,108 +25,238 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * ScanRegistry starts background scans and keeps them, running and finished, for watching,
- * snapshots and cancellation; finished scans are evicted by age and by count.
+ * ScanRegistry starts background scans, records them in the {@link ScanStore}, and serves their snapshots,
+ * journals and cancellation.
+ *
+ * <p>The store is the record; this process also keeps the scans it runs in memory until their last event
+ * is stored, so that watchers here follow the live journal without a round trip to the database (the
+ * in-process path), and so that the probes never wait on it. Everything else (finished scans, scans of
+ * other replicas, scans from before a restart) is read from the store. Retention is the store's: one
+ * DELETE with the age and count limits.
  */
 @Component
-public class ScanRegistry {
+public class ScanRegistry implements SmartLifecycle {
 
     static final String CANCELLED_BY_REQUEST = "cancelled by request";
 
     private static final Logger log = LoggerFactory.getLogger(ScanRegistry.class);
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration SWEEP = Duration.ofSeconds(30);
+    /** Longest wait at shutdown for the scans' last events to be stored. */
+    private static final Duration DRAIN = Duration.ofSeconds(5);
+    private static final int REPLAY_PAGE = 1000;
 
     private final ScanLauncher launcher;
     private final RegistryProperties properties;
+    private final ScanStore store;
+    private final Duration pollInterval;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
-    private final Map<String, BackgroundScan> scans = new ConcurrentHashMap<>();
+    private final Map<String, BackgroundScan> local = new ConcurrentHashMap<>();
     private final AtomicInteger slotsTaken = new AtomicInteger();
+    private final Mono<Long> recovered;
     private final Disposable sweeper;
+    private volatile boolean running;
 
-    public ScanRegistry(ScanLauncher launcher, RegistryProperties properties, ObjectProvider<Clock> clock) {
+    public ScanRegistry(ScanLauncher launcher, RegistryProperties properties, ScanStore store,
+            StoreProperties storeProperties, ObjectProvider<Clock> clock) {
         this.launcher = launcher;
         this.properties = properties;
+        this.store = store;
+        this.pollInterval = storeProperties.pollInterval();
         this.clock = clock.getIfAvailable(Clock::systemUTC);
-        this.sweeper = Flux.interval(SWEEP, SWEEP).subscribe(tick -> evict(this.clock.instant()));
+        // Scans a dead process left running are settled before anything is read or written.
+        this.recovered = store.recover(this.clock.instant())
+                .onErrorResume(error -> {
+                    log.error("could not mark scans left running as interrupted", error);
+                    return Mono.just(0L);
+                })
+                .cache();
+        this.recovered.subscribe();
+        this.sweeper = Flux.interval(SWEEP, SWEEP)
+                .concatMap(tick -> expire().onErrorResume(error -> {
+                    log.warn("retention sweep failed: {}", error.toString());
+                    return Mono.empty();
+                }))
+                .subscribe();
     }
 
     /**
-     * Validates {@code request} exactly like the streaming endpoint, then starts it in the
+     * Validates {@code request} exactly like the streaming endpoint, records it, then starts it in the
      * background for {@code client}. Errors: the planner's 400/403/413 exceptions,
-     * {@link TooManyScansException}, or {@link QuotaExceededException}. A refused request leaves
-     * nothing behind: every place it reserved is given back.
+     * {@link TooManyScansException}, or {@link QuotaExceededException}. A refused request leaves nothing
+     * behind: every place it reserved is given back, and no row is written.
      */
     public Mono<BackgroundScan> start(ScanRequest request, String client) {
+        return Mono.defer(() -> launcher.launch(request, client, "background", reserve(), plan -> {
+                    BackgroundScan scan = new BackgroundScan(newId(), request, clock.instant(),
+                            properties.journalMaxEvents());
+                    local.put(scan.id(), scan);
+                    return scan;
+                })
+                .flatMap(launched -> recovered.then(store.create(launched.scan().id(), request, launched.scan().createdAt()))
+                        .then(Mono.fromCallable(() -> run(launched)))
+                        .onErrorResume(error -> {
+                            // Never started: cancelling the unsubscribed scan gives its reservations back.
+                            local.remove(launched.scan().id());
+                            launched.events().subscribe().dispose();
+                            return Mono.error(error);
+                        })));
+    }
+
+    private BackgroundScan run(ScanLauncher.Launched<BackgroundScan> launched) {
+        BackgroundScan scan = launched.scan();
+        Flux<ScanEvent> events = launched.events().doOnNext(event -> scan.record(event, clock.instant()));
+        Mono<Void> stored = store.record(scan.id(), events)
+                .doOnError(error -> log.error("scan {} broke off", scan.id(), error))
+                .onErrorResume(error -> Mono.empty())
+                .doFinally(signal -> local.remove(scan.id(), scan))
+                .cache();
+        scan.attach(stored.subscribe());
+        scan.stored(stored);
+        return scan;
+    }
+
+    /** The scan with {@code id} as it stands now, or a {@link ScanNotFoundException}. */
+    public Mono<ScanSnapshot> snapshot(String id) {
         return Mono.defer(() -> {
-            evict(clock.instant());
-            return launcher.launch(request, client, "background", reserve(), plan -> {
-                        BackgroundScan scan = new BackgroundScan(newId(), request, clock.instant(),
-                                properties.journalMaxEvents());
-                        scans.put(scan.id(), scan);
-                        return scan;
-                    })
-                    .map(launched -> {
-                        BackgroundScan scan = launched.scan();
-                        scan.attach(launched.events().subscribe(event -> scan.record(event, clock.instant()),
-                                error -> log.error("scan {} broke off", scan.id(), error)));
-                        return scan;
-                    });
+            BackgroundScan scan = local(id);
+            return scan != null ? Mono.just(scan.snapshot()) : stored(id).map(ScanSnapshot::of);
         });
     }
 
-    /** The scan with {@code id}, or a {@link ScanNotFoundException}. */
-    public BackgroundScan get(String id) {
-        BackgroundScan scan = id == null ? null : scans.get(id);
-        if (scan == null) {
-            throw new ScanNotFoundException(id);
-        }
-        return scan;
+    /** One page of scans, newest first, after the retention limits have been applied. */
+    public Mono<List<ScanSnapshot>> list(ScanQuery query) {
+        return expire().thenMany(store.list(query))
+                .map(stored -> {
+                    BackgroundScan scan = local(stored.id());
+                    return scan != null ? scan.snapshot() : ScanSnapshot.of(stored);
+                })
+                .collectList();
     }
 
-    /** Every kept scan, newest first. */
-    public List<BackgroundScan> list() {
-        evict(clock.instant());
-        return scans.values().stream()
-                .sorted(Comparator.comparing(BackgroundScan::createdAt).reversed()
-                        .thenComparing(BackgroundScan::id))
+    /**
+     * The events of scan {@code id} after {@code afterId}, then its live ones, ending after {@code done};
+     * a {@link ScanNotFoundException} when there is no such scan.
+     */
+    public Mono<Flux<ScanEvent>> events(String id, long afterId) {
+        return Mono.defer(() -> {
+            BackgroundScan scan = local(id);
+            if (scan != null) {
+                return Mono.just(scan.journal().follow(afterId));
+            }
+            return stored(id).map(found -> replay(id, afterId));
+        });
+    }
+
+    // Stored events after the cursor, page by page; while the scan runs elsewhere, polls for newer rows.
+    private Flux<ScanEvent> replay(String id, long afterId) {
+        return store.events(id, afterId, REPLAY_PAGE).collectList().flatMapMany(page -> {
+            if (!page.isEmpty()) {
+                ScanEvent last = page.get(page.size() - 1);
+                Flux<ScanEvent> these = Flux.fromIterable(page);
+                return last.data() instanceof EventData.Done ? these
+                        : these.concatWith(Flux.defer(() -> replay(id, last.id())));
+            }
+            return store.find(id).flatMapMany(scan -> scan.status() == ScanStatus.RUNNING
+                    ? Mono.delay(pollInterval).thenMany(Flux.defer(() -> replay(id, afterId)))
+                    : Flux.empty());
+        });
+    }
+
+    /**
+     * Cancels a scan that runs here; a finished scan stays as it is. Emits its snapshot, or a
+     * {@link ScanNotFoundException}.
+     */
+    public Mono<ScanSnapshot> cancel(String id) {
+        return Mono.defer(() -> {
+            BackgroundScan scan = local(id);
+            if (scan != null) {
+                scan.cancel(CANCELLED_BY_REQUEST);
+                return Mono.just(scan.snapshot());
+            }
+            return stored(id).map(ScanSnapshot::of);
+        });
+    }
+
+    /** The scan with {@code id} that this process runs, or whose last events it is still storing; or null. */
+    BackgroundScan local(String id) {
+        return id == null ? null : local.get(id);
+    }
+
+    /** The scans this process runs or is still storing, newest first. */
+    public List<BackgroundScan> local() {
+        return local.values().stream()
+                .sorted(Comparator.comparing(BackgroundScan::createdAt).reversed().thenComparing(BackgroundScan::id))
                 .toList();
     }
 
-    /** Cancels a running scan; a finished scan stays as it is. */
-    public BackgroundScan cancel(String id) {
-        BackgroundScan scan = get(id);
-        scan.cancel(CANCELLED_BY_REQUEST);
-        return scan;
-    }
-
-    /** Scans running now. */
+    /** Scans running in this process now. */
     public int running() {
-        return (int) scans.values().stream().filter(BackgroundScan::running).count();
+        return (int) local.values().stream().filter(BackgroundScan::running).count();
     }
 
-    /** Drops finished scans past their retention time, then the oldest beyond the count limit. */
-    void evict(Instant now) {
-        Instant cutoff = now.minus(properties.retention());
-        scans.values().removeIf(s -> !s.running() && s.finishedAt() != null && s.finishedAt().isBefore(cutoff));
-        List<BackgroundScan> finished = scans.values().stream()
-                .filter(s -> !s.running())
-                .sorted(Comparator.comparing(BackgroundScan::createdAt).reversed())
-                .toList();
-        finished.stream().skip(properties.maxRetained()).forEach(s -> scans.remove(s.id(), s));
+    /** Applies the retention limits in the store: finished scans past their age, then beyond the count. */
+    Mono<Long> expire() {
+        return Mono.defer(() -> expire(clock.instant()));
+    }
+
+    /** {@link #expire()} as if it were {@code now}. */
+    Mono<Long> expire(Instant now) {
+        return recovered.then(store.expire(now.minus(properties.retention()), properties.maxRetained()));
+    }
+
+    private Mono<StoredScan> stored(String id) {
+        return recovered.then(store.find(id)).switchIfEmpty(Mono.error(() -> new ScanNotFoundException(id)));
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        local.values().forEach(s -> s.cancel(ShutdownSignal.MESSAGE));
+        running = false;
+    }
+
+    /** Stops the scans and lets their last events reach the store before the connections close. */
+    @Override
+    public void stop(Runnable callback) {
+        local.values().forEach(s -> s.cancel(ShutdownSignal.MESSAGE));
+        Flux.fromIterable(local.values())
+                .flatMap(BackgroundScan::stored)
+                .then()
+                .timeout(DRAIN, Mono.fromRunnable(() -> log.warn("{} scan(s) not fully stored after {}", local.size(), DRAIN)))
+                .doFinally(signal -> {
+                    running = false;
+                    callback.run();
+                })
+                .subscribe();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // Just after ShutdownSignal, which ends the scans; before the web server and the database pool stop.
+        return Integer.MAX_VALUE - 1;
     }
 
     @PreDestroy
     void close() {
         sweeper.dispose();
-        scans.values().forEach(s -> s.cancel(ShutdownSignal.MESSAGE));
     }
 
     private Reservation reserve() {
@@ -132,7 +269,7 @@ public class ScanRegistry {
 
     // The soonest expected end of a running scan, so clients do not retry blindly.
     private Duration retryAfter() {
-        return scans.values().stream()
+        return local.values().stream()
                 .filter(BackgroundScan::running)
                 .map(s -> s.snapshot().etaMs())
                 .filter(eta -> eta != null && eta > 0)

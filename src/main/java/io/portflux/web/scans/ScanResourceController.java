@@ -78,47 +78,60 @@ public class ScanResourceController {
      * reconnect; the caller has shown its bearer token to get here.
      */
     @PostMapping(path = "/api/scans/{id}/tickets", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<Map<String, Object>> ticket(@PathVariable String id) {
-        BackgroundScan scan = registry.get(id);
-        StreamTickets.Ticket ticket = tickets.issue(scan.id());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ticket", ticket.value());
-        body.put("expiresAt", ticket.expiresAt());
-        body.put("events", eventsWithTicket(scan.id(), ticket));
-        return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore()).body(body);
+    public Mono<ResponseEntity<Map<String, Object>>> ticket(@PathVariable String id) {
+        return registry.snapshot(id).map(scan -> {
+            StreamTickets.Ticket ticket = tickets.issue(scan.id());
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("ticket", ticket.value());
+            body.put("expiresAt", ticket.expiresAt());
+            body.put("events", eventsWithTicket(scan.id(), ticket));
+            return ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore()).body(body);
+        });
     }
 
     private static String eventsWithTicket(String id, StreamTickets.Ticket ticket) {
         return ScanSnapshot.links(id).get("events") + "?ticket=" + URLEncoder.encode(ticket.value(), StandardCharsets.UTF_8);
     }
 
+    /**
+     * A page of scans, newest first: {@code status} (a status's wire name), {@code target} (text in the
+     * scan's {@code targets}), {@code since} and {@code until} (ISO-8601 instants, on the creation time),
+     * {@code page} (from 0) and {@code size}.
+     */
     @GetMapping(path = "/api/scans", produces = MediaType.APPLICATION_JSON_VALUE)
-    public List<ScanSnapshot> list() {
-        return registry.list().stream().map(BackgroundScan::snapshot).toList();
+    public Mono<List<ScanSnapshot>> list(
+            @RequestParam(name = "status", required = false) String status,
+            @RequestParam(name = "target", required = false) String target,
+            @RequestParam(name = "since", required = false) String since,
+            @RequestParam(name = "until", required = false) String until,
+            @RequestParam(name = "page", required = false) String page,
+            @RequestParam(name = "size", required = false) String size) {
+        return Mono.fromCallable(() -> ScanQueries.parse(status, target, since, until, page, size))
+                .flatMap(registry::list);
     }
 
     @GetMapping(path = "/api/scans/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ScanSnapshot get(@PathVariable String id) {
-        return registry.get(id).snapshot();
+    public Mono<ScanSnapshot> get(@PathVariable String id) {
+        return registry.snapshot(id);
     }
 
     @DeleteMapping(path = "/api/scans/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
-    public ScanSnapshot cancel(@PathVariable String id) {
-        return registry.cancel(id).snapshot();
+    public Mono<ScanSnapshot> cancel(@PathVariable String id) {
+        return registry.cancel(id);
     }
 
     @GetMapping(path = "/api/scans/{id}/events",
             produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_NDJSON_VALUE})
-    public ResponseEntity<Flux<?>> events(
+    public Mono<ResponseEntity<Flux<?>>> events(
             @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventHeader,
             @RequestParam(name = "lastEventId", required = false) String lastEventParam,
             @RequestHeader(name = "Accept", required = false) List<MediaType> accept) {
-        BackgroundScan scan = registry.get(id);
-        long after = lastEventId(lastEventHeader != null ? lastEventHeader : lastEventParam,
-                lastEventHeader != null ? "Last-Event-ID" : "lastEventId");
-        return StreamResponses.of(shutdown.track(scan.journal().follow(after)), accept,
-                properties.heartbeatInterval(), Schedulers.parallel());
+        return Mono.fromCallable(() -> lastEventId(lastEventHeader != null ? lastEventHeader : lastEventParam,
+                        lastEventHeader != null ? "Last-Event-ID" : "lastEventId"))
+                .flatMap(after -> registry.events(id, after))
+                .map(events -> StreamResponses.of(shutdown.track(events), accept, properties.heartbeatInterval(),
+                        Schedulers.parallel()));
     }
 
     private static long lastEventId(String value, String field) {

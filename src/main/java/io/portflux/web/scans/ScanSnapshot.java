@@ -1,7 +1,9 @@
 package io.portflux.web.scans;
 
 import io.portflux.scan.ScanRequest;
+import io.portflux.scan.ScanStatus;
 import io.portflux.scan.event.EventData;
+import io.portflux.store.StoredScan;
 import io.portflux.target.ResolvedTarget;
 import java.time.Instant;
 import java.util.List;
@@ -28,6 +30,16 @@ public record ScanSnapshot(
         Instant finishedAt,
         String message,
         Map<String, String> links) {
+
+    /** The snapshot of a scan as the store holds it. */
+    static ScanSnapshot of(StoredScan scan) {
+        long total = scan.total();
+        double percent = total == 0 ? 0 : Math.round(scan.scanned() * 10000.0 / total) / 100.0;
+        return new ScanSnapshot(scan.id(), scan.status().wireName(), scan.request(), scan.targets(), total,
+                scan.scanned(), scan.open(), scan.closed(), scan.filtered(), scan.errors(), percent, scan.rate(),
+                scan.elapsedMs(), scan.status() == ScanStatus.RUNNING ? scan.etaMs() : null, scan.openPorts(),
+                scan.createdAt(), scan.finishedAt(), scan.message(), links(scan.id()));
+    }
 
     static Map<String, String> links(String id) {
         String self = "/api/scans/" + id;

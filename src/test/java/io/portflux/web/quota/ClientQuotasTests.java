@@ -8,6 +8,7 @@ import io.portflux.testing.SseClient;
 import io.portflux.web.access.ApiTokens;
 import io.portflux.web.scans.BackgroundScan;
 import io.portflux.web.scans.ScanRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ class ClientQuotasTests {
     @AfterEach
     void cleanUp() throws Exception {
         streams.forEach(Disposable::dispose);
-        registry.list().stream().filter(BackgroundScan::running).forEach(s -> registry.cancel(s.id()));
+        registry.local().stream().filter(BackgroundScan::running).forEach(s -> registry.cancel(s.id()).block(Duration.ofSeconds(30)));
         Await.until(() -> registry.running() == 0, "all background scans stopped");
         listeners.close();
     }
@@ -135,7 +136,7 @@ class ClientQuotasTests {
     void aScanOverTheProbeQuotaGets413AndLeavesNothingBehind() {
         String token = "quota-token-eeeeeeeeee";
         String client = tokens.clientOf(token).orElseThrow();
-        int before = registry.list().size();
+        int before = registry.local().size();
         as(token).post().uri("/api/scans").contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"targets\":\"127.0.0.1\",\"ports\":\"1-11\"}").exchange()
                 .expectStatus().isEqualTo(413)
@@ -144,7 +145,7 @@ class ClientQuotasTests {
                 .jsonPath("$.probes").isEqualTo(11)
                 .jsonPath("$.limit").isEqualTo(10);
         as(token).get().uri("/api/scan?targets=127.0.0.1&ports=1-11").exchange().expectStatus().isEqualTo(413);
-        assertThat(registry.list()).hasSize(before);
+        assertThat(registry.local()).hasSize(before);
         assertThat(quotas.running(client)).isZero();
         // At the limit it is accepted (the two refusals above each counted against the three per minute).
         as(token).post().uri("/api/scans").contentType(MediaType.APPLICATION_JSON)

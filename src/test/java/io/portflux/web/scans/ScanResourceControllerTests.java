@@ -49,7 +49,7 @@ class ScanResourceControllerTests {
     @AfterEach
     void cleanUp() throws Exception {
         // Evicted scans are gone already; only running ones need stopping.
-        registry.list().stream().filter(s -> started.contains(s.id())).forEach(s -> registry.cancel(s.id()));
+        registry.local().stream().filter(s -> started.contains(s.id())).forEach(s -> registry.cancel(s.id()).block(Duration.ofSeconds(30)));
         Await.until(() -> registry.running() == 0, "all background scans stopped");
         listeners.close();
     }
@@ -157,8 +157,8 @@ class ScanResourceControllerTests {
         String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + listeners.fullQueues(1) + "\",\"timeout\":\"2s\",\"retries\":0}");
         var first = SseClient.stream(client, "/api/scans/" + id + "/events").take(1).collectList().block(Duration.ofSeconds(10));
         assertThat(first).extracting(ServerSentEvent::event).containsExactly("started");
-        Await.until(() -> registry.get(id).journal().followers() == 0, "the watcher is gone");
-        assertThat(registry.get(id).status()).isEqualTo(io.portflux.scan.ScanStatus.RUNNING);
+        Await.until(() -> registry.local(id).journal().followers() == 0, "the watcher is gone");
+        assertThat(registry.local(id).status()).isEqualTo(io.portflux.scan.ScanStatus.RUNNING);
         var rest = SseClient.all(client, "/api/scans/" + id + "/events");
         assertThat(last(rest)).containsEntry("status", "completed");
         assertThat(number(last(rest), "filtered")).isEqualTo(1);
@@ -226,7 +226,7 @@ class ScanResourceControllerTests {
                 .exchange().expectStatus().isEqualTo(429)
                 .expectHeader().exists("Retry-After")
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
-        registry.cancel(started.get(0));
+        registry.cancel(started.get(0)).block(Duration.ofSeconds(30));
         Await.until(() -> registry.running() == 2, "one slot free");
         start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + ports + "\",\"timeout\":\"20s\"}");
     }
@@ -242,7 +242,7 @@ class ScanResourceControllerTests {
         List<Object> ids = list.stream().map(s -> ((Map<?, ?>) s).get("id")).collect(Collectors.toList());
         assertThat(ids.indexOf(newer)).isLessThan(ids.indexOf(older)).isNotNegative();
 
-        registry.evict(Instant.now().plus(Duration.ofHours(2)));
+        registry.expire(Instant.now().plus(Duration.ofHours(2))).block(Duration.ofSeconds(30));
         client.get().uri("/api/scans/" + older).exchange().expectStatus().isNotFound();
         client.get().uri("/api/scans/" + newer).exchange().expectStatus().isNotFound();
     }
