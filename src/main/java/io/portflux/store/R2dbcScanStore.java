@@ -81,6 +81,16 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     @Override
     public Mono<Long> recover(Instant now) {
+        return durable().then(interruptOrphans(now)).subscribeOn(scheduler);
+    }
+
+    // H2 writes a commit to its file up to 500 ms later by default, so a SIGKILL would lose the newest scans
+    // and events; with no delay, a committed row survives the death of the process (the setting persists).
+    private Mono<Void> durable() {
+        return settings.embedded() ? db.sql("SET WRITE_DELAY 0").then() : Mono.empty();
+    }
+
+    private Mono<Long> interruptOrphans(Instant now) {
         String sql = "SELECT " + SCAN_COLUMNS + " FROM scans WHERE status = 'running'"
                 + (settings.embedded() ? "" : " AND owner = $1");
         DatabaseClient.GenericExecuteSpec select = db.sql(sql);
@@ -95,8 +105,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
                     if (n > 0) {
                         log.warn("marked {} scan(s) left running by a stopped process as interrupted", n);
                     }
-                })
-                .subscribeOn(scheduler);
+                });
     }
 
     private Mono<Long> interrupt(StoredScan scan, Instant now) {

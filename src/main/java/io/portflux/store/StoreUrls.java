@@ -2,9 +2,9 @@ package io.portflux.store;
 
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -13,9 +13,14 @@ import java.util.stream.Collectors;
  */
 final class StoreUrls {
 
-    /** H2 must speak PostgreSQL's dialect (ON CONFLICT, lower-case names), so one SQL serves both. */
-    static final Map<String, String> H2_OPTIONS = Map.of("MODE", "PostgreSQL", "DATABASE_TO_LOWER", "TRUE",
-            "DEFAULT_NULL_ORDERING", "HIGH");
+    /**
+     * H2 must speak PostgreSQL's dialect (ON CONFLICT DO NOTHING), so one SQL serves both. Only options that
+     * r2dbc-h2 passes on belong here (it drops DATABASE_TO_LOWER, for one): R2DBC and Flyway's JDBC must open
+     * the file with the same settings. H2 must not close the database in its own shutdown hook either: the
+     * last events of the scans that a SIGTERM ends are written after the JVM has begun to shut down.
+     */
+    static final List<Map.Entry<String, String>> H2_OPTIONS = List.of(Map.entry("MODE", "PostgreSQL"),
+            Map.entry("DB_CLOSE_ON_EXIT", "FALSE"));
 
     private StoreUrls() {}
 
@@ -44,7 +49,7 @@ final class StoreUrls {
         }
         StringBuilder url = new StringBuilder(r2dbcUrl);
         char separator = r2dbcUrl.contains("?") ? '&' : '?';
-        for (Map.Entry<String, String> option : new TreeMap<>(H2_OPTIONS).entrySet()) {
+        for (Map.Entry<String, String> option : H2_OPTIONS) {
             if (!r2dbcUrl.toUpperCase(Locale.ROOT).contains(option.getKey() + "=")) {
                 url.append(separator).append(option.getKey()).append('=').append(option.getValue());
                 separator = '&';

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -60,7 +59,7 @@ public final class PostgresCluster implements AutoCloseable {
         if (root) {
             run(List.of("chown", "postgres:postgres", dir.toString()));
         }
-        PostgresCluster cluster = new PostgresCluster(dir, freePort(), root);
+        PostgresCluster cluster = new PostgresCluster(dir, Listeners.unusedPort(InetAddress.getLoopbackAddress()), root);
         try {
             cluster.pg(BIN.resolve("initdb") + " -A trust -U postgres -E UTF8 --no-sync -D " + dir.resolve("data"));
             cluster.pg(BIN.resolve("pg_ctl") + " -D " + dir.resolve("data") + " -l " + dir.resolve("server.log")
@@ -140,12 +139,6 @@ public final class PostgresCluster implements AutoCloseable {
         }
         if (process.exitValue() != 0) {
             throw new IllegalStateException("exit " + process.exitValue() + ": " + command + "\n" + new String(output));
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }
