@@ -5,6 +5,10 @@ import io.portflux.scan.ScanStatus;
 import io.portflux.scan.event.EventData;
 import io.portflux.scan.event.ScanEvent;
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Parameter;
+import io.r2dbc.spi.Parameters;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.Readable;
 import java.time.Clock;
 import java.time.Duration;
@@ -188,33 +192,48 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         return insertEvents(id, batch).then(insertPorts(id, ports)).then(scanRow).as(tx::transactional).then();
     }
 
+    // One prepared statement per batch, with a set of bindings per row: H2 parses it once, and PostgreSQL
+    // gets the rows pipelined.
     private Mono<Long> insertEvents(String id, List<ScanEvent> events) {
-        StringBuilder sql = new StringBuilder("INSERT INTO scan_events (scan_id, seq, name, data) VALUES ");
-        values(sql, events.size(), 4);
-        DatabaseClient.GenericExecuteSpec spec = db.sql(sql.append(" ON CONFLICT DO NOTHING").toString());
-        int i = 0;
+        List<Object[]> rows = new ArrayList<>(events.size());
         for (ScanEvent event : events) {
-            spec = spec.bind(i++, id).bind(i++, event.id()).bind(i++, event.name()).bind(i++, codec.write(event.data()));
+            rows.add(new Object[] {id, event.id(), event.name(), codec.write(event.data())});
         }
-        return spec.fetch().rowsUpdated();
+        return insertAll("INSERT INTO scan_events (scan_id, seq, name, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                rows);
     }
 
     private Mono<Long> insertPorts(String id, List<EventData.Port> ports) {
         if (ports.isEmpty()) {
             return Mono.just(0L);
         }
-        StringBuilder sql = new StringBuilder(
-                "INSERT INTO port_results (scan_id, ip, port, host, state, reason, service, rtt_ms) VALUES ");
-        values(sql, ports.size(), 8);
-        DatabaseClient.GenericExecuteSpec spec = db.sql(sql.append(" ON CONFLICT DO NOTHING").toString());
-        int i = 0;
+        List<Object[]> rows = new ArrayList<>(ports.size());
         for (EventData.Port p : ports) {
-            spec = spec.bind(i++, id).bind(i++, p.ip()).bind(i++, p.port());
-            spec = bindOrNull(spec, i++, p.host(), String.class).bind(i++, p.state()).bind(i++, p.reason());
-            spec = bindOrNull(spec, i++, p.service(), String.class);
-            spec = bindOrNull(spec, i++, p.rttMs(), Double.class);
+            rows.add(new Object[] {id, p.ip(), p.port(), nullable(p.host(), String.class), p.state(), p.reason(),
+                nullable(p.service(), String.class), nullable(p.rttMs(), Double.class)});
         }
-        return spec.fetch().rowsUpdated();
+        return insertAll("INSERT INTO port_results (scan_id, ip, port, host, state, reason, service, rtt_ms) "
+                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING", rows);
+    }
+
+    private Mono<Long> insertAll(String sql, List<Object[]> rows) {
+        return db.inConnectionMany(connection -> {
+            Statement statement = connection.createStatement(sql);
+            for (int r = 0; r < rows.size(); r++) {
+                if (r > 0) {
+                    statement.add();
+                }
+                Object[] row = rows.get(r);
+                for (int i = 0; i < row.length; i++) {
+                    if (row[i] instanceof Parameter typedNull) {
+                        statement.bindNull(i, typedNull.getType().getJavaType());
+                    } else {
+                        statement.bind(i, row[i]);
+                    }
+                }
+            }
+            return Flux.from(statement.execute()).flatMap(Result::getRowsUpdated);
+        }).reduce(0L, Long::sum);
     }
 
     @Override
@@ -340,6 +359,11 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     private static DatabaseClient.GenericExecuteSpec bindOrNull(DatabaseClient.GenericExecuteSpec spec, int index,
             Object value, Class<?> type) {
         return value == null ? spec.bindNull(index, type) : spec.bind(index, value);
+    }
+
+    // A value to bind, or a typed null in its place.
+    private static Object nullable(Object value, Class<?> type) {
+        return value == null ? Parameters.in(type) : value;
     }
 
     private static String likeEscaped(String text) {
