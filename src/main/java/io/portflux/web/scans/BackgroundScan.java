@@ -32,7 +32,6 @@ public final class BackgroundScan implements ScanLauncher.Launching {
     private volatile EventData.Done done;
     private volatile Instant finishedAt;
     private volatile Disposable subscription;
-    private volatile Mono<Void> stored = Mono.empty();
 
     BackgroundScan(String id, ScanRequest request, Instant createdAt, int maxProgress) {
         this.id = Objects.requireNonNull(id, "id");
@@ -83,15 +82,6 @@ public final class BackgroundScan implements ScanLauncher.Launching {
 
     void attach(Disposable subscription) {
         this.subscription = subscription;
-    }
-
-    /** Completes once the scan's last event is in the store. */
-    Mono<Void> stored() {
-        return stored;
-    }
-
-    void stored(Mono<Void> stored) {
-        this.stored = stored;
     }
 
     /** Records one event of the running scan; called serially by the scan's subscriber. */

@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -42,15 +41,13 @@ import reactor.core.publisher.Mono;
  * DELETE with the age and count limits.
  */
 @Component
-public class ScanRegistry implements SmartLifecycle {
+public class ScanRegistry {
 
     static final String CANCELLED_BY_REQUEST = "cancelled by request";
 
     private static final Logger log = LoggerFactory.getLogger(ScanRegistry.class);
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration SWEEP = Duration.ofSeconds(30);
-    /** Longest wait at shutdown for the scans' last events to be stored. */
-    private static final Duration DRAIN = Duration.ofSeconds(5);
     private static final int REPLAY_PAGE = 1000;
 
     private final ScanLauncher launcher;
@@ -63,11 +60,13 @@ public class ScanRegistry implements SmartLifecycle {
     private final AtomicInteger slotsTaken = new AtomicInteger();
     private final Mono<Long> recovered;
     private final Disposable sweeper;
-    private volatile boolean running;
+    private final Disposable cancelWatch;
+    private final ShutdownSignal shutdown;
 
     public ScanRegistry(ScanLauncher launcher, RegistryProperties properties, ScanStore store,
-            StoreProperties storeProperties, ObjectProvider<Clock> clock) {
+            StoreProperties storeProperties, ShutdownSignal shutdown, ObjectProvider<Clock> clock) {
         this.launcher = launcher;
+        this.shutdown = shutdown;
         this.properties = properties;
         this.store = store;
         this.pollInterval = storeProperties.pollInterval();
@@ -86,6 +85,19 @@ public class ScanRegistry implements SmartLifecycle {
                     return Mono.empty();
                 }))
                 .subscribe();
+        // A cancel sent to another replica is a flag on the scan's row; while scans run here, look for one.
+        this.cancelWatch = Flux.interval(pollInterval, pollInterval)
+                .filter(tick -> running() > 0)
+                .concatMap(tick -> store.cancelRequests().onErrorResume(error -> {
+                    log.warn("could not look for cancel requests: {}", error.toString());
+                    return Flux.empty();
+                }))
+                .subscribe(id -> {
+                    BackgroundScan scan = local(id);
+                    if (scan != null) {
+                        scan.cancel(CANCELLED_BY_REQUEST);
+                    }
+                });
     }
 
     /**
@@ -120,7 +132,8 @@ public class ScanRegistry implements SmartLifecycle {
                 .doFinally(signal -> local.remove(scan.id(), scan))
                 .cache();
         scan.attach(stored.subscribe());
-        scan.stored(stored);
+        // At shutdown the scan ends with done; its last batch must reach the store before the pool closes.
+        shutdown.holdFor(stored);
         return scan;
     }
 
@@ -172,8 +185,9 @@ public class ScanRegistry implements SmartLifecycle {
     }
 
     /**
-     * Cancels a scan that runs here; a finished scan stays as it is. Emits its snapshot, or a
-     * {@link ScanNotFoundException}.
+     * Cancels a scan: at once when it runs here, through its row when it runs on another replica (which
+     * looks for such requests every poll interval); a finished scan stays as it is. Emits its snapshot, or
+     * a {@link ScanNotFoundException}.
      */
     public Mono<ScanSnapshot> cancel(String id) {
         return Mono.defer(() -> {
@@ -182,7 +196,9 @@ public class ScanRegistry implements SmartLifecycle {
                 scan.cancel(CANCELLED_BY_REQUEST);
                 return Mono.just(scan.snapshot());
             }
-            return stored(id).map(ScanSnapshot::of);
+            return stored(id).flatMap(found -> found.status() == ScanStatus.RUNNING
+                    ? store.requestCancel(id).thenReturn(ScanSnapshot.of(found))
+                    : Mono.just(ScanSnapshot.of(found)));
         });
     }
 
@@ -217,46 +233,10 @@ public class ScanRegistry implements SmartLifecycle {
         return recovered.then(store.find(id)).switchIfEmpty(Mono.error(() -> new ScanNotFoundException(id)));
     }
 
-    @Override
-    public void start() {
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        local.values().forEach(s -> s.cancel(ShutdownSignal.MESSAGE));
-        running = false;
-    }
-
-    /** Stops the scans and lets their last events reach the store before the connections close. */
-    @Override
-    public void stop(Runnable callback) {
-        local.values().forEach(s -> s.cancel(ShutdownSignal.MESSAGE));
-        Flux.fromIterable(local.values())
-                .flatMap(BackgroundScan::stored)
-                .then()
-                .timeout(DRAIN, Mono.fromRunnable(() -> log.warn("{} scan(s) not fully stored after {}", local.size(), DRAIN)))
-                .doFinally(signal -> {
-                    running = false;
-                    callback.run();
-                })
-                .subscribe();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        // Just after ShutdownSignal, which ends the scans; before the web server and the database pool stop.
-        return Integer.MAX_VALUE - 1;
-    }
-
     @PreDestroy
     void close() {
         sweeper.dispose();
+        cancelWatch.dispose();
     }
 
     private Reservation reserve() {

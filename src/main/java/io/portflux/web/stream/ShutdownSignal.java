@@ -1,6 +1,8 @@
 package io.portflux.web.stream;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>It stops before the web server's graceful shutdown (highest phase stops first): every scan
  * gets a terminal {@code done} event with status {@code cancelled}, so open SSE streams end on
- * their own instead of holding graceful shutdown up for its whole timeout.
+ * their own instead of holding graceful shutdown up for its whole timeout. Then it waits for the work held
+ * with {@link #holdFor(Mono)}, such as the writes of the scans' last events.
  */
 @Component
 public class ShutdownSignal implements SmartLifecycle {
@@ -25,11 +28,14 @@ public class ShutdownSignal implements SmartLifecycle {
 
     /** Longest wait for open streams to write their final event before shutdown goes on. */
     private static final Duration DRAIN = Duration.ofSeconds(3);
+    /** Longest further wait for work that must outlive the streams, such as storing the scans' last events. */
+    private static final Duration SETTLE = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(ShutdownSignal.class);
 
     private final Sinks.One<String> signal = Sinks.one();
     private final AtomicInteger openStreams = new AtomicInteger();
+    private final Set<Mono<Void>> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
 
     /** Emits the shutdown message once the server starts to stop; never completes before. */
@@ -41,6 +47,16 @@ public class ShutdownSignal implements SmartLifecycle {
     public <T> Flux<T> track(Flux<T> stream) {
         return stream.doOnSubscribe(s -> openStreams.incrementAndGet())
                 .doFinally(s -> openStreams.decrementAndGet());
+    }
+
+    /**
+     * Holds shutdown, after the streams have ended, until {@code work} completes (or for a few seconds at
+     * most), so that what the ending scans still have to write is written before the connections close.
+     * {@code work} must be subscribed elsewhere and replay its completion (e.g. {@code cache()}).
+     */
+    public void holdFor(Mono<Void> work) {
+        pending.add(work);
+        work.doFinally(signal -> pending.remove(work)).subscribe(null, error -> { });
     }
 
     int openStreams() {
@@ -66,6 +82,8 @@ public class ShutdownSignal implements SmartLifecycle {
                 .next()
                 .timeout(DRAIN, Mono.fromRunnable(
                         () -> log.warn("{} stream(s) still open after {}", openStreams.get(), DRAIN)))
+                .then(Mono.when(pending).timeout(SETTLE, Mono.fromRunnable(
+                        () -> log.warn("{} task(s) still unfinished after {}", pending.size(), SETTLE))))
                 .doFinally(s -> {
                     running = false;
                     callback.run();
