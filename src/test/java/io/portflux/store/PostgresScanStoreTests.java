@@ -4,27 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.scan.ScanStatus;
 import io.portflux.testing.PostgresCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 /** PostgresScanStoreTests run the store's contract on a real PostgreSQL server of their own. */
 class PostgresScanStoreTests extends ScanStoreContract {
 
-    private static PostgresCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PostgresCluster cluster = new PostgresCluster();
 
     @Override
     String newDatabaseUrl() throws Exception {

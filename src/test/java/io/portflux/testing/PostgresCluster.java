@@ -17,59 +17,66 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * PostgresCluster is a private PostgreSQL server for one test class: initdb in a temporary directory, as the
- * {@code postgres} user when the tests run as root (the server refuses root), listening on 127.0.0.1 only on
- * a free port. {@link #close()} stops it at once and deletes the directory.
+ * PostgresCluster is a private PostgreSQL server for one test class, registered as a JUnit extension
+ * ({@code @RegisterExtension static final PostgresCluster cluster = new PostgresCluster();}): before the
+ * class, initdb in a temporary directory, as the {@code postgres} user when the tests run as root (the
+ * server refuses root), listening on 127.0.0.1 only on a free port; after the class, whether its tests
+ * passed or not, an immediate stop and the directory deleted.
  *
  * <p>Without Debian's PostgreSQL 15 binaries the tests are skipped with one line saying how to get them,
  * except under {@code CI=true}, where that is a failure: CI must run them.
  */
-public final class PostgresCluster implements AutoCloseable {
+public final class PostgresCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     private static final String HOW = "PostgreSQL 15 is not installed (" + BIN + "); get it with: apt-get install -y postgresql";
 
-    private final Path dir;
-    private final int port;
-    private final boolean asPostgres;
-    private final Thread cleanup;
+    private final Thread cleanup = new Thread(this::stopAndDelete, "postgres-cluster-cleanup");
     private final AtomicInteger databases = new AtomicInteger();
+    private Path dir;
+    private int port;
+    private boolean asPostgres;
 
-    private PostgresCluster(Path dir, int port, boolean asPostgres) {
-        this.dir = dir;
-        this.port = port;
-        this.asPostgres = asPostgres;
-        // A JVM that ends without @AfterAll (a test run interrupted with Ctrl-C) still stops its server.
-        this.cleanup = new Thread(this::stopAndDelete, "postgres-cluster-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
     }
 
-    /** Starts a fresh cluster, or skips the calling test (fails under CI=true) when PostgreSQL is missing. */
-    public static PostgresCluster start() throws Exception {
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** Starts a fresh cluster, or skips the calling tests (fails under CI=true) when PostgreSQL is missing. */
+    private void start() throws Exception {
         if (!Files.isExecutable(BIN.resolve("initdb")) || !Files.isExecutable(BIN.resolve("pg_ctl"))) {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(HOW + " (CI=true: these tests must run)");
             }
             Assumptions.abort(HOW);
         }
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Path dir = Files.createTempDirectory("portflux-pg-");
-        if (root) {
+        asPostgres = "root".equals(System.getProperty("user.name"));
+        dir = Files.createTempDirectory("portflux-pg-");
+        port = Listeners.unusedPort(InetAddress.getLoopbackAddress());
+        // A JVM that ends without afterAll (a test run interrupted with Ctrl-C) still stops its server.
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        if (asPostgres) {
             run(List.of("chown", "postgres:postgres", dir.toString()));
         }
-        PostgresCluster cluster = new PostgresCluster(dir, Listeners.unusedPort(InetAddress.getLoopbackAddress()), root);
         try {
-            cluster.pg(BIN.resolve("initdb") + " -A trust -U postgres -E UTF8 --no-sync -D " + dir.resolve("data"));
-            cluster.pg(BIN.resolve("pg_ctl") + " -D " + dir.resolve("data") + " -l " + dir.resolve("server.log")
-                    + " -w -t 60 -o '-p " + cluster.port + " -k " + dir + " -c listen_addresses=127.0.0.1"
+            pg(BIN.resolve("initdb") + " -A trust -U postgres -E UTF8 --no-sync -D " + dir.resolve("data"));
+            pg(BIN.resolve("pg_ctl") + " -D " + dir.resolve("data") + " -l " + dir.resolve("server.log")
+                    + " -w -t 60 -o '-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1"
                     + " -c fsync=off -c synchronous_commit=off' start");
-        } catch (Exception | AssertionError e) {
-            cluster.close();
+        } catch (Exception e) {
+            close();
             throw e;
         }
-        return cluster;
     }
 
     /** The port the server listens on, on 127.0.0.1. */
@@ -103,7 +110,7 @@ public final class PostgresCluster implements AutoCloseable {
     }
 
     private synchronized void stopAndDelete() {
-        if (!Files.exists(dir)) {
+        if (dir == null || !Files.exists(dir)) {
             return;
         }
         try {

@@ -12,10 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -28,24 +27,13 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 class ReplicasTests {
 
-    private static PostgresCluster cluster;
+    @RegisterExtension
+    static final PostgresCluster cluster = new PostgresCluster();
 
     @TempDir
     Path dir;
 
     private final ListenerPool listeners = new ListenerPool();
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        cluster = PostgresCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @AfterEach
     void closeListeners() throws Exception {
