@@ -237,21 +237,6 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     }
 
     @Override
-    public Mono<Boolean> requestCancel(String id) {
-        return db.sql("UPDATE scans SET cancel_requested = TRUE WHERE id = $1 AND status = 'running'").bind(0, id)
-                .fetch().rowsUpdated().map(n -> n > 0)
-                .subscribeOn(scheduler);
-    }
-
-    @Override
-    public Flux<String> cancelRequests() {
-        return db.sql("SELECT id FROM scans WHERE status = 'running' AND owner = $1 AND cancel_requested")
-                .bind(0, settings.replicaId())
-                .map(row -> row.get("id", String.class)).all()
-                .subscribeOn(scheduler);
-    }
-
-    @Override
     public Mono<StoredScan> find(String id) {
         return db.sql("SELECT " + SCAN_COLUMNS + " FROM scans WHERE id = $1").bind(0, id)
                 .map(this::scan).one()

@@ -35,15 +35,6 @@ public interface ScanStore {
      */
     Mono<Void> record(String id, Flux<ScanEvent> events);
 
-    /**
-     * Asks the replica that runs scan {@code id} to cancel it; emits whether the scan was still running. The
-     * owner finds the request with {@link #cancelRequests()}.
-     */
-    Mono<Boolean> requestCancel(String id);
-
-    /** The ids of the running scans of this replica whose cancellation another replica has asked for. */
-    Flux<String> cancelRequests();
-
     /** The scan with {@code id}, with its open ports; empty when there is none. */
     Mono<StoredScan> find(String id);
 

@@ -163,25 +163,6 @@ abstract class ScanStoreContract {
     }
 
     @Test
-    void aCancelRequestReachesTheOwnerOnlyWhileTheScanRuns() throws Exception {
-        String url = newDatabaseUrl();
-        ScanStore owner = store(url, "replica-a", 500);
-        ScanStore other = store(url, "replica-b", 500);
-        String id = newId();
-        owner.create(id, request("127.0.0.1"), T0).block(WAIT);
-        assertThat(owner.cancelRequests().collectList().block(WAIT)).isEmpty();
-
-        assertThat(other.requestCancel(id).block(WAIT)).isTrue();
-        assertThat(owner.cancelRequests().collectList().block(WAIT)).containsExactly(id);
-        assertThat(other.cancelRequests().collectList().block(WAIT)).isEmpty();
-
-        owner.record(id, Flux.fromIterable(scanEvents(id, 10, "cancelled"))).block(WAIT);
-        assertThat(owner.cancelRequests().collectList().block(WAIT)).isEmpty();
-        assertThat(other.requestCancel(id).block(WAIT)).isFalse();
-        assertThat(other.requestCancel("no-such-scan").block(WAIT)).isFalse();
-    }
-
-    @Test
     void theListIsNewestFirstPagedAndFiltered() throws Exception {
         ScanStore store = store(500);
         List<String> ids = new ArrayList<>();

@@ -60,7 +60,6 @@ public class ScanRegistry {
     private final AtomicInteger slotsTaken = new AtomicInteger();
     private final Mono<Long> recovered;
     private final Disposable sweeper;
-    private final Disposable cancelWatch;
     private final ShutdownSignal shutdown;
 
     public ScanRegistry(ScanLauncher launcher, RegistryProperties properties, ScanStore store,
@@ -85,19 +84,6 @@ public class ScanRegistry {
                     return Mono.empty();
                 }))
                 .subscribe();
-        // A cancel sent to another replica is a flag on the scan's row; while scans run here, look for one.
-        this.cancelWatch = Flux.interval(pollInterval, pollInterval)
-                .filter(tick -> running() > 0)
-                .concatMap(tick -> store.cancelRequests().onErrorResume(error -> {
-                    log.warn("could not look for cancel requests: {}", error.toString());
-                    return Flux.empty();
-                }))
-                .subscribe(id -> {
-                    BackgroundScan scan = local(id);
-                    if (scan != null) {
-                        scan.cancel(CANCELLED_BY_REQUEST);
-                    }
-                });
     }
 
     /**
@@ -185,9 +171,8 @@ public class ScanRegistry {
     }
 
     /**
-     * Cancels a scan: at once when it runs here, through its row when it runs on another replica (which
-     * looks for such requests every poll interval); a finished scan stays as it is. Emits its snapshot, or
-     * a {@link ScanNotFoundException}.
+     * Cancels a scan that runs here; a finished scan, or one that runs in another process, stays as it is.
+     * Emits its snapshot, or a {@link ScanNotFoundException}.
      */
     public Mono<ScanSnapshot> cancel(String id) {
         return Mono.defer(() -> {
@@ -196,9 +181,7 @@ public class ScanRegistry {
                 scan.cancel(CANCELLED_BY_REQUEST);
                 return Mono.just(scan.snapshot());
             }
-            return stored(id).flatMap(found -> found.status() == ScanStatus.RUNNING
-                    ? store.requestCancel(id).thenReturn(ScanSnapshot.of(found))
-                    : Mono.just(ScanSnapshot.of(found)));
+            return stored(id).map(ScanSnapshot::of);
         });
     }
 
@@ -236,7 +219,6 @@ public class ScanRegistry {
     @PreDestroy
     void close() {
         sweeper.dispose();
-        cancelWatch.dispose();
     }
 
     private Reservation reserve() {
