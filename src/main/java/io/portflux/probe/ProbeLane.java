@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ProbeLane is one probe event loop's own bare sockets, without a Netty channel per probe: the
@@ -195,7 +196,7 @@ abstract class ProbeLane {
     }
 
     /** Frees {@code slot} and returns the probe that held it, or null when it was free already. */
-    final LaneProbe unbind(int slot) {
+    final @Nullable LaneProbe unbind(int slot) {
         LaneProbe probe = slots[slot];
         if (probe != null) {
             slots[slot] = null;

@@ -4,6 +4,7 @@ import io.portflux.target.ResolvedTarget;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** EventData is the payload of a scan event; each kind carries the fields of the HTTP contract. */
 public sealed interface EventData {
@@ -20,7 +21,7 @@ public sealed interface EventData {
             int concurrency,
             long timeoutMs,
             int retries,
-            Integer rate,
+            @Nullable Integer rate,
             String report,
             String order,
             long seed,
@@ -39,7 +40,8 @@ public sealed interface EventData {
     }
 
     /** One port of one host got its final state. */
-    record Port(String host, String ip, int port, String state, String reason, String service, Double rttMs)
+    record Port(@Nullable String host, String ip, int port, String state, String reason, @Nullable String service,
+            @Nullable Double rttMs)
             implements EventData {
         public Port {
             Objects.requireNonNull(ip, "ip");
@@ -64,7 +66,7 @@ public sealed interface EventData {
             double percent,
             double rate,
             long elapsedMs,
-            Long etaMs)
+            @Nullable Long etaMs)
             implements EventData {
         @Override
         public String eventName() {
@@ -83,7 +85,7 @@ public sealed interface EventData {
             long errors,
             long elapsedMs,
             List<OpenPort> openPorts,
-            String message)
+            @Nullable String message)
             implements EventData {
         public Done {
             Objects.requireNonNull(status, "status");
@@ -97,7 +99,7 @@ public sealed interface EventData {
     }
 
     /** An open port as listed in the {@code done} event and in snapshots. */
-    record OpenPort(String host, String ip, int port, String service) {
+    record OpenPort(@Nullable String host, String ip, int port, @Nullable String service) {
         public OpenPort {
             Objects.requireNonNull(ip, "ip");
         }
