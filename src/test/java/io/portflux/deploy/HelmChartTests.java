@@ -144,6 +144,8 @@ class HelmChartTests {
         Deployment deployment = manifests.single(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         Container container = Hardening.portflux(deployment);
+        Hardening.assertFixedIdentity(deployment.getSpec().getTemplate().getSpec(), UID);
+        assertThat(container.getSecurityContext().getRunAsUser()).isEqualTo(UID);
         assertThat(container.getImage()).isEqualTo("portflux/portflux:0.1.0");
         assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
         assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
@@ -455,6 +457,27 @@ class HelmChartTests {
                             eventLoops: 4
                             inFlightBudget: 8192
                         """),
+                Arguments.of("a platform's UID range and a private registry", """
+                        image:
+                          registry: registry.example.internal:5000
+                          tag: "0.1.1"
+                        podSecurityContext:
+                          runAsNonRoot: true
+                          runAsUser: 1000680000
+                          runAsGroup: 1000680000
+                          fsGroup: 1000680000
+                          seccompProfile:
+                            type: RuntimeDefault
+                        securityContext:
+                          runAsNonRoot: true
+                          runAsUser: 1000680000
+                          allowPrivilegeEscalation: false
+                          readOnlyRootFilesystem: true
+                          capabilities:
+                            drop: [ALL]
+                          seccompProfile:
+                            type: RuntimeDefault
+                        """),
                 Arguments.of("slow drains behind a load balancer", """
                         replicaCount: 3
                         service:
@@ -517,6 +540,14 @@ class HelmChartTests {
             assertThat(manifests.all()).allSatisfy(o -> assertThat(o.getMetadata().getName()).startsWith("scanner"));
             assertThat(Hardening.portflux(manifests.single(Deployment.class)).getImage())
                     .isEqualTo("registry.example.internal/portflux@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        }
+        if (given.get("image") instanceof Map<?, ?> image && image.get("registry") != null) {
+            assertThat(Hardening.portflux(manifests.single(Deployment.class)).getImage())
+                    .isEqualTo("registry.example.internal:5000/portflux/portflux:0.1.1");
+        }
+        if (given.get("podSecurityContext") instanceof Map<?, ?> pod) {
+            assertThat(manifests.single(Deployment.class).getSpec().getTemplate().getSpec().getSecurityContext()
+                    .getRunAsUser()).isEqualTo(((Number) pod.get("runAsUser")).longValue());
         }
         if (given.get("serviceAccount") instanceof Map<?, ?> sa) {
             assertThat(manifests.ofType(ServiceAccount.class)).isEmpty();
@@ -639,6 +670,11 @@ class HelmChartTests {
                 Arguments.of("service:\n  port: 70000\n", "port"),
                 Arguments.of("resources:\n  limits:\n    memory: 1GB\n", "memory"),
                 Arguments.of("securityContext:\n  runAsUser: 0\n", "runAsUser"),
+                Arguments.of("podSecurityContext:\n  runAsUser: 0\n", "runAsUser"),
+                Arguments.of("podSecurityContext:\n  runAsNonRoot: false\n", "runAsNonRoot"),
+                Arguments.of("securityContext:\n  allowPrivilegeEscalation: true\n", "allowPrivilegeEscalation"),
+                Arguments.of("securityContext:\n  capabilities:\n    add: [NET_RAW]\n", "add"),
+                Arguments.of("image:\n  registry: https://registry.example.com/\n", "registry"),
                 Arguments.of("replicas: 2\n", "replicas"),
                 Arguments.of("shutdown:\n  terminationGracePeriodSeconds: 12\n", "terminationGracePeriodSeconds"),
                 Arguments.of("autoscaling:\n  enabled: true\n  minReplicas: 5\n  maxReplicas: 2\n", "minReplicas"),
@@ -760,7 +796,8 @@ class HelmChartTests {
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container container = Hardening.portflux(deployment);
         Hardening.assertRestricted(pod);
-        Hardening.assertFixedIdentity(pod, UID);
+        // One fixed identity for the process and the volumes, whichever the values chose.
+        Hardening.assertFixedIdentity(pod, pod.getSecurityContext().getRunAsUser());
         Hardening.assertTmpIsWritable(pod, container);
         Hardening.assertResources(container);
         Hardening.assertProbes(container, APP);
