@@ -183,3 +183,13 @@ Refuses two sources of tokens: which one wins would be a guess.
 {{- fail "set security.tokens or security.existingSecret, not both" -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+One section of portflux.* properties as the app's kebab-case keys. Numbers are written as integers:
+values arrive as floats, and a large one would otherwise print as 4.294967296e+09.
+*/}}
+{{- define "portflux.properties" -}}
+{{- range $key, $value := . }}
+{{ kebabcase $key }}: {{ if kindIs "float64" $value }}{{ $value | int64 }}{{ else }}{{ $value | toJson }}{{ end }}
+{{- end }}
+{{- end }}
