@@ -49,6 +49,8 @@ public class ScanStreamController {
             ServerWebExchange exchange) {
         String client = ClientIdentity.of(exchange);
         return Mono.defer(() -> {
+            var query = exchange.getRequest().getQueryParams();
+            ScanParameters.requireKnown(query.keySet(), ScanParameters.NAMES, query.toSingleValueMap());
             Reservation lease = quotas.admit(client);
             return planner.plan(request).map(plan -> {
                 quotas.checkProbes(plan);
