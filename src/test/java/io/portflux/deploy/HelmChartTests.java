@@ -145,7 +145,7 @@ class HelmChartTests {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         Container container = Hardening.portflux(deployment);
         assertThat(container.getImage()).isEqualTo("portflux/portflux:0.1.0");
-        assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+        Hardening.assertMeasuredMemory(container);
         assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(30L);
     }
