@@ -17,9 +17,8 @@ COPY .mvn .mvn
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q dependency:go-offline
 COPY src src
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -DskipTests package \
-    && cp target/portflux-*.jar app.jar \
-    && java -Djarmode=tools -jar app.jar extract --layers --destination extracted \
-    && mv extracted/application/portflux-*.jar extracted/application/portflux.jar
+    && cp target/portflux-*.jar portflux.jar \
+    && java -Djarmode=tools -jar portflux.jar extract --layers --destination extracted
 
 FROM ${JRE_IMAGE}
 ARG UID=10001
