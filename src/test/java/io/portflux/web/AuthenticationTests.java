@@ -84,7 +84,7 @@ class AuthenticationTests {
                 .jsonPath("$.status").isEqualTo(401)
                 .jsonPath("$.title").isEqualTo("Unauthorized")
                 .jsonPath("$.detail").value(d -> assertThat((String) d).contains("Authorization: Bearer"));
-        client.get().uri("/api/scan?targets=127.0.0.1&ports=1").exchange().expectStatus().isUnauthorized();
+        ProblemAdviceTests.problem(client.get().uri("/api/scan?targets=127.0.0.1&ports=1").exchange(), 401, "/api/scan");
         client.post().uri("/api/scans").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"targets\":\"127.0.0.1\"}")
                 .exchange().expectStatus().isUnauthorized();
     }

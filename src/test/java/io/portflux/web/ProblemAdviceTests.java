@@ -32,8 +32,11 @@ class ProblemAdviceTests {
     @Autowired
     WebTestClient client;
 
-    /** Checks the members every 4xx carries and returns the body for the case's own checks. */
-    private static Map<String, Object> problem(WebTestClient.ResponseSpec response, int status, String path) {
+    /**
+     * Checks the members every 4xx carries (also used by the 401 and 429 tests) and returns the body
+     * for the case's own checks.
+     */
+    static Map<String, Object> problem(WebTestClient.ResponseSpec response, int status, String path) {
         @SuppressWarnings("unchecked")
         Map<String, Object> body = response.expectStatus().isEqualTo(status)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
