@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Time to ready: from launching the jar to the first 200 from /actuator/health/readiness.
+# Time to ready: from launching the jar to the first 200 from /actuator/health/readiness, and the
+# CPU time the JVM used to get there.
 #
 #   bench/ready.sh            # RUNS launches of the runnable form the README prints (run.sh's)
 #   MODE=plain bench/ready.sh # plain `java -jar target/portflux-*.jar`, no class-data archive
@@ -25,6 +26,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 now_ms() { date +%s%3N; }
 
 times=()
+cpus=()
 for ((i = 1; i <= RUNS; i++)); do
   port=$(free_port)
   start=$(now_ms)
@@ -36,6 +38,8 @@ for ((i = 1; i <= RUNS; i++)); do
   while (( $(now_ms) < deadline )) && kill -0 "$pid" 2>/dev/null; do
     if curl -fs -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness"; then
       ready=$(( $(now_ms) - start ))
+      # CPU time the JVM used to get there (all its threads): steadier than wall time on a shared machine.
+      cpu=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$pid/stat")
       break
     fi
     sleep 0.02
@@ -43,10 +47,13 @@ for ((i = 1; i <= RUNS; i++)); do
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   [[ -n $ready ]] || { cat /tmp/pf-ready.$$.log >&2; echo "not ready within ${READY_TIMEOUT}s" >&2; exit 1; }
-  echo "run $i: ready in ${ready} ms" >&2
+  echo "run $i: ready in ${ready} ms, ${cpu} ms of CPU" >&2
   times+=("$ready")
+  cpus+=("$cpu")
 done
 rm -f /tmp/pf-ready.$$.log
 sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 median=$(echo "$sorted" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}')
+cpu_median=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo "CPU to ready: median ${cpu_median} ms"
 echo "ready ($MODE, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs): median ${median} ms, min $(echo "$sorted" | head -1) ms, max $(echo "$sorted" | tail -1) ms"

@@ -3,8 +3,8 @@
 # The jar is extracted (java -Djarmode=tools ... extract), so that classes load from plain jars,
 # and a training run (-Dspring.context.exit=onRefresh) records a class-data-sharing archive of
 # every class loaded up to a refreshed context. Together with Spring AOT's pre-computed bean
-# definitions (the process-aot goal in pom.xml; -Dspring.aot.enabled=true) this cuts the time to
-# ready by about two thirds (see "Footprint" in README.md).
+# definitions (the process-aot goal in pom.xml; -Dspring.aot.enabled=true) this halves the CPU a
+# start needs before it is ready (see "Footprint" in README.md).
 
 PF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PF_JAR="$PF_ROOT/target/portflux-0.1.0-SNAPSHOT.jar"
