@@ -147,7 +147,7 @@ class HelmChartTests {
         Hardening.assertFixedIdentity(deployment.getSpec().getTemplate().getSpec(), UID);
         assertThat(container.getSecurityContext().getRunAsUser()).isEqualTo(UID);
         assertThat(container.getImage()).isEqualTo("portflux/portflux:0.1.0");
-        assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+        Hardening.assertMeasuredMemory(container);
         assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(30L);
     }

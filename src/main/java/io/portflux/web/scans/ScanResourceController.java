@@ -37,6 +37,9 @@ import reactor.core.scheduler.Schedulers;
 @RestController
 public class ScanResourceController {
 
+    /** Query parameters of the events stream: a resume point and, with authentication on, a ticket. */
+    private static final List<String> EVENTS_PARAMETERS = List.of("lastEventId", "ticket");
+
     private final ScanRegistry registry;
     private final ScanProperties properties;
     private final ShutdownSignal shutdown;
@@ -53,9 +56,11 @@ public class ScanResourceController {
     }
 
     @PostMapping(path = "/api/scans", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<ResponseEntity<Map<String, Object>>> start(@RequestBody(required = false) ScanRequest request,
+    public Mono<ResponseEntity<Map<String, Object>>> start(@RequestBody(required = false) Map<String, Object> json,
             ServerWebExchange exchange) {
-        ScanRequest given = request == null ? new ScanRequest(null, null, null, null, null, null, null, null, null) : request;
+        // Read as a map, not bound to ScanRequest, so that an unknown key or a value of the wrong
+        // type is a 400 naming it rather than silently dropped or coerced.
+        ScanRequest given = ScanParameters.fromJson(json == null ? Map.of() : json);
         return registry.start(given, ClientIdentity.of(exchange)).map(scan -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("id", scan.id());
@@ -113,7 +118,10 @@ public class ScanResourceController {
             @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventHeader,
             @RequestParam(name = "lastEventId", required = false) String lastEventParam,
-            @RequestHeader(name = "Accept", required = false) List<MediaType> accept) {
+            @RequestHeader(name = "Accept", required = false) List<MediaType> accept,
+            ServerWebExchange exchange) {
+        var query = exchange.getRequest().getQueryParams();
+        ScanParameters.requireKnown(query.keySet(), EVENTS_PARAMETERS, query.toSingleValueMap());
         BackgroundScan scan = registry.get(id);
         long after = lastEventId(lastEventHeader != null ? lastEventHeader : lastEventParam,
                 lastEventHeader != null ? "Last-Event-ID" : "lastEventId");
