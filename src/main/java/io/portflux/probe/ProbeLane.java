@@ -163,6 +163,9 @@ abstract class ProbeLane {
             close(fd);
             return;
         }
+        // The refused connection may have left a soft error (an ICMP error that came while the socket
+        // was locked); SO_ERROR would report it for the socket's next connect, which is not its answer.
+        ProbeSocket.clearPendingError(fd);
         int family = ipv6 ? 1 : 0;
         spares[family][spareCount[family]++] = fd;
     }
