@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Preset is a named port list that a {@code ports} entry may give instead of numbers; presets combine
@@ -27,6 +28,8 @@ public enum Preset {
     private final String keyword;
     private final String description;
     private final Supplier<int[]> ports;
+    /** The ports, made once on first use (a benign race: every thread makes the same array). */
+    private volatile int @Nullable [] made;
 
     Preset(String keyword, String description, Supplier<int[]> ports) {
         this.keyword = keyword;
@@ -45,7 +48,16 @@ public enum Preset {
 
     /** The preset's ports, distinct, in the preset's own order (most common first for the top lists). */
     public int[] ports() {
-        return ports.get();
+        return made().clone();
+    }
+
+    private int[] made() {
+        int[] p = made;
+        if (p == null) {
+            p = ports.get();
+            made = p;
+        }
+        return p;
     }
 
     /** The preset named {@code keyword}, in any case. */
@@ -60,7 +72,9 @@ public enum Preset {
     }
 
     void addTo(BitSet set) {
-        Arrays.stream(ports()).forEach(set::set);
+        for (int port : made()) {
+            set.set(port);
+        }
     }
 
     /** The kubernetes preset's ports, as the issue that asked for it lists them. */
