@@ -41,12 +41,13 @@ ENV MALLOC_ARENA_MAX=2
 # /tmp is the only path the app writes (Netty unpacks its native transport there). In Kubernetes
 # it is an emptyDir under a read-only root filesystem.
 ENV JAVA_TOOL_OPTIONS="${PORTFLUX_MEMORY_OPTS} -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
-# Class-data sharing: a training start (the context is refreshed, then the JVM exits) records every
-# class it loaded into an archive that later starts map instead of parsing jars again. With Spring
-# AOT's pre-computed bean definitions (spring.aot.enabled) this halves the CPU a start needs
-# before it is ready. The archive is only valid for these exact jars and flags, so it is made here.
-RUN java -Dspring.aot.enabled=true -XX:ArchiveClassesAtExit=portflux.jsa -Dspring.context.exit=onRefresh \
-        -Xlog:cds=off -Xlog:cds+dynamic=off -jar portflux.jar --server.port=0 >/dev/null
+# Class-data sharing: a training start (bin/train.sh: it serves readiness, the page and a 1-1024 scan
+# of the build container's own loopback, then stops) records every class it loaded into an archive
+# that later starts map instead of parsing jars again. With Spring AOT's pre-computed bean
+# definitions (spring.aot.enabled) this halves the CPU a start needs before it is ready. The archive
+# is only valid for these exact jars and this JVM, so it is made here.
+COPY bin/train.sh /usr/local/bin/portflux-train
+RUN bash /usr/local/bin/portflux-train portflux.jar portflux.jsa -Dspring.aot.enabled=true
 USER ${UID}:${GID}
 EXPOSE 8080
 ENTRYPOINT ["java", "-Dspring.aot.enabled=true", "-XX:SharedArchiveFile=portflux.jsa", "-Xlog:cds=off", "-jar", "portflux.jar"]

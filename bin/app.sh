@@ -1,8 +1,8 @@
 # Sourced by run.sh and the bench scripts: builds the runnable form of PortFlux that starts fast.
 #
 # The jar is extracted (java -Djarmode=tools ... extract), so that classes load from plain jars,
-# and a training run (-Dspring.context.exit=onRefresh) records a class-data-sharing archive of
-# every class loaded up to a refreshed context. Together with Spring AOT's pre-computed bean
+# and a training run (bin/train.sh: readiness, the page, a loopback scan) records a class-data-
+# sharing archive of every class loaded up to and through the first requests. Together with Spring AOT's pre-computed bean
 # definitions (the process-aot goal in pom.xml; -Dspring.aot.enabled=true) this halves the CPU a
 # start needs before it is ready (see "Footprint" in README.md).
 
@@ -29,11 +29,8 @@ pf_prepare() {
     touch "$PF_APP_JAR"
   fi
   if [[ ! -f $PF_ARCHIVE || $PF_APP_JAR -nt $PF_ARCHIVE ]]; then
-    pf_log "recording the class-data archive (a training start that exits once the context is ready)"
-    rm -f "$PF_ARCHIVE"
-    # Port 0 and no probing: the training run only refreshes the context, it serves nothing.
-    java -Dspring.aot.enabled=true "-XX:ArchiveClassesAtExit=$PF_ARCHIVE" -Dspring.context.exit=onRefresh \
-      -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$PF_APP_JAR" --server.port=0 >"$PF_APP_DIR/training.log" 2>&1 \
-      || { cat "$PF_APP_DIR/training.log" >&2; pf_log "training run failed"; return 1; }
+    pf_log "recording the class-data archive (a training start that serves a few requests, then stops)"
+    "$PF_ROOT/bin/train.sh" "$PF_APP_JAR" "$PF_ARCHIVE" -Dspring.aot.enabled=true \
+      || { pf_log "training run failed"; return 1; }
   fi
 }
