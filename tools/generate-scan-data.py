@@ -101,15 +101,15 @@ def main():
             "# nmap-services is (C) 1996-2020 Insecure.Com LLC and distributed under the Nmap Public\n"
             "# Source License (https://svn.nmap.org/nmap/LICENSE); only the port ranking is used here.\n"
             "#\n"
-            "# top-100 is the first 100 lines. top-1000 is the first 1000 lines plus every port after\n"
-            "# the marker below: common cloud-native ports that nmap's top 1000 misses. top-1000 therefore\n"
-            "# holds slightly more than 1000 ports.\n"
+            "# top-100 is the first 100 lines and top-1000 the first 1000, exactly as nmap ranks them. The\n"
+            "# ports after the marker below are common cloud-native ports that nmap's top 1000 misses: they\n"
+            "# make the cloud-native preset, less the kubernetes preset's ports (see Preset.java).\n"
             "#\n"
             "# Regenerate with tools/generate-scan-data.py.\n"
         )
         for port in top1000:
             out.write(f"{port}\n")
-        out.write("#@extras cloud-native ports appended to top-1000\n")
+        out.write("#@cloud-native ports that nmap's top 1000 misses\n")
         for port, why in extras:
             out.write(f"{port}\t# {why}\n")
 

@@ -68,10 +68,14 @@ Name of the ServiceAccount the pods run as.
 Image reference: repository plus digest when given, else tag (default: the chart's appVersion).
 */}}
 {{- define "portflux.image" -}}
+{{- $repository := .Values.image.repository }}
+{{- with .Values.image.registry }}
+{{- $repository = printf "%s/%s" . $repository }}
+{{- end }}
 {{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}
 
@@ -179,3 +183,13 @@ Refuses two sources of tokens: which one wins would be a guess.
 {{- fail "set security.tokens or security.existingSecret, not both" -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+One section of portflux.* properties as the app's kebab-case keys. Numbers are written as integers:
+values arrive as floats, and a large one would otherwise print as 4.294967296e+09.
+*/}}
+{{- define "portflux.properties" -}}
+{{- range $key, $value := . }}
+{{ kebabcase $key }}: {{ if kindIs "float64" $value }}{{ $value | int64 }}{{ else }}{{ $value | toJson }}{{ end }}
+{{- end }}
+{{- end }}

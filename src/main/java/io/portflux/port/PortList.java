@@ -3,15 +3,15 @@ package io.portflux.port;
 import io.portflux.input.InvalidInputException;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * PortList is the parsed {@code ports} parameter: distinct TCP ports in ascending order.
  *
- * <p>Entries are comma-separated: {@code 80}, {@code 1-1024}, {@code all} (1-65535), {@code
- * well-known} (1-1023), {@code top-100} or {@code top-1000}. A missing or blank parameter means
- * {@code top-1000}.
+ * <p>Entries are comma-separated: {@code 80}, {@code 1-1024}, or a {@link Preset} such as {@code all},
+ * {@code top-1000} or {@code kubernetes}. A missing or blank parameter means {@code top-1000}; an empty
+ * entry ({@code 80,}, {@code ,,}) is an error, as any other bad entry is.
  */
 public final class PortList {
 
@@ -30,19 +30,20 @@ public final class PortList {
     }
 
     /**
-     * Parses the {@code ports} parameter; null, blank or only commas gives {@code top-1000}.
+     * Parses the {@code ports} parameter; null or blank gives {@code top-1000}.
      *
      * @throws InvalidInputException naming field {@code ports} and the offending entry
      */
-    public static PortList parse(String ports) {
-        // Only commas and blanks count as missing too, as they do for targets.
-        String text = ports == null || ports.replace(',', ' ').isBlank() ? DEFAULT : ports;
+    public static PortList parse(@Nullable String ports) {
+        String text = ports == null || ports.isBlank() ? DEFAULT : ports;
         BitSet set = new BitSet(MAX_PORT + 1);
         for (String raw : text.split(",", -1)) {
             String entry = raw.strip();
-            if (!entry.isEmpty()) {
-                add(set, entry);
+            if (entry.isEmpty()) {
+                throw new InvalidInputException(FIELD, ports,
+                        "has an empty entry: give ports, ranges or presets separated by single commas");
             }
+            add(set, entry);
         }
         if (set.isEmpty()) {
             throw new InvalidInputException(FIELD, ports, "at least one port is required");
@@ -64,13 +65,7 @@ public final class PortList {
     }
 
     private static void add(BitSet set, String entry) {
-        switch (entry.toLowerCase(Locale.ROOT)) {
-            case "all" -> set.set(MIN_PORT, MAX_PORT + 1);
-            case "well-known" -> set.set(MIN_PORT, 1024);
-            case "top-100" -> Arrays.stream(TopPorts.top100()).forEach(set::set);
-            case "top-1000" -> Arrays.stream(TopPorts.top1000()).forEach(set::set);
-            default -> addNumeric(set, entry);
-        }
+        Preset.named(entry).ifPresentOrElse(preset -> preset.addTo(set), () -> addNumeric(set, entry));
     }
 
     private static void addNumeric(BitSet set, String entry) {
@@ -96,7 +91,7 @@ public final class PortList {
             throw new InvalidInputException(
                     FIELD,
                     entry,
-                    "not a port: use a number 1-65535, a range such as 1-1024, or all, well-known, top-100, top-1000");
+                    "not a port: use a number 1-65535, a range such as 1-1024, or a preset: " + Preset.keywords());
         }
         if (text.length() > MAX_DIGITS || Integer.parseInt(text) < MIN_PORT || Integer.parseInt(text) > MAX_PORT) {
             throw new InvalidInputException(FIELD, entry, "port out of range 1-65535");

@@ -7,22 +7,23 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * TopPorts is the ranking of TCP ports by how often they are found open, behind {@code top-100}
- * and {@code top-1000}.
+ * and {@code top-1000}, and the cloud-native ports that ranking's first 1000 miss.
  *
  * <p>The ranking comes from {@code top-ports.txt}, derived from nmap 7.93's nmap-services
- * open-frequency data (see that file's header). {@code top-1000} also holds common cloud-native
- * ports that nmap's first 1000 ranks miss, so it has slightly more than 1000 ports.
+ * open-frequency data (see that file's header): {@code top-100} and {@code top-1000} are exactly the
+ * sets {@code nmap --top-ports} scans.
  */
 public final class TopPorts {
 
     static final String RESOURCE = "top-ports.txt";
-    private static final String EXTRAS_MARKER = "#@extras";
+    private static final String EXTRAS_MARKER = "#@cloud-native";
 
     private TopPorts() {}
 
@@ -31,15 +32,21 @@ public final class TopPorts {
         return Data.TOP_100.clone();
     }
 
-    /** The 1000 most often open ports, most common first, followed by the cloud-native extras. */
+    /** The 1000 most often open ports, most common first. */
     public static int[] top1000() {
         return Data.TOP_1000.clone();
+    }
+
+    /** The cloud-native ports that the top 1000 miss, less the kubernetes preset's ports. */
+    public static int[] cloudNative() {
+        return Data.CLOUD_NATIVE.clone();
     }
 
     /** Holds the parsed resource; loaded on first use. */
     private static final class Data {
         private static final int[] TOP_1000;
         private static final int[] TOP_100;
+        private static final int[] CLOUD_NATIVE;
 
         static {
             List<Integer> ranked = new ArrayList<>();
@@ -68,9 +75,10 @@ public final class TopPorts {
             if (ranked.size() < 1000) {
                 throw new IllegalStateException(RESOURCE + " ranks only " + ranked.size() + " ports");
             }
-            Set<Integer> top1000 = new LinkedHashSet<>(ranked.subList(0, 1000));
-            top1000.addAll(extras);
-            TOP_1000 = top1000.stream().mapToInt(Integer::intValue).toArray();
+            TOP_1000 = ranked.subList(0, 1000).stream().mapToInt(Integer::intValue).toArray();
+            Set<Integer> cloudNative = new LinkedHashSet<>(extras);
+            Arrays.stream(Preset.KUBERNETES.ports()).forEach(cloudNative::remove);
+            CLOUD_NATIVE = cloudNative.stream().mapToInt(Integer::intValue).toArray();
             TOP_100 = ranked.subList(0, 100).stream().mapToInt(Integer::intValue).toArray();
         }
     }

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,11 +36,11 @@ public final class ConnectProber implements Prober {
     private final ProbeLoops loops;
     private final EventLoop[] lanes;
     /** The bare-socket lanes (io_uring or epoll), or null when the loops run NIO and probes use channels. */
-    private final ProbeLane[] bareLanes;
+    private final ProbeLane @Nullable [] bareLanes;
     private final InFlightBudget budget;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The NIO probes on Netty channels, or null when the lanes use bare sockets. */
-    private final ChannelProbes channels;
+    private final @Nullable ChannelProbes channels;
 
     /** Creates a prober on {@code loops} with a budget of {@code budget} probe sockets open at once. */
     public ConnectProber(ProbeLoops loops, long budget) {
@@ -115,7 +116,7 @@ public final class ConnectProber implements Prober {
     }
 
     /** The bare-socket lane of {@code lane}, or null when the loops run NIO. */
-    ProbeLane bareLane(int lane) {
+    @Nullable ProbeLane bareLane(int lane) {
         return bareLanes == null ? null : bareLanes[lane];
     }
 

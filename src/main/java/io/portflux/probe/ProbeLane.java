@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ProbeLane is one probe event loop's own bare sockets, without a Netty channel per probe: the
@@ -162,6 +163,9 @@ abstract class ProbeLane {
             close(fd);
             return;
         }
+        // The refused connection may have left a soft error (an ICMP error that came while the socket
+        // was locked); SO_ERROR would report it for the socket's next connect, which is not its answer.
+        ProbeSocket.clearPendingError(fd);
         int family = ipv6 ? 1 : 0;
         spares[family][spareCount[family]++] = fd;
     }
@@ -195,7 +199,7 @@ abstract class ProbeLane {
     }
 
     /** Frees {@code slot} and returns the probe that held it, or null when it was free already. */
-    final LaneProbe unbind(int slot) {
+    final @Nullable LaneProbe unbind(int slot) {
         LaneProbe probe = slots[slot];
         if (probe != null) {
             slots[slot] = null;

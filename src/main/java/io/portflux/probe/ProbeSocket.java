@@ -52,6 +52,23 @@ final class ProbeSocket extends Socket {
         }
     }
 
+    /**
+     * Clears what SO_ERROR would report for {@code fd}: the pending error and then the soft one (Linux
+     * returns {@code sk_err}, or else takes {@code sk_err_soft}). A reset socket must start clean, or a
+     * soft error of its last connection would read as the answer to its next one.
+     */
+    static void clearPendingError(int fd) {
+        ProbeSocket socket = new ProbeSocket(fd);
+        try {
+            // Two reads: the first may return (and clear) sk_err, leaving sk_err_soft for the second.
+            if (socket.getSoError() != 0) {
+                socket.getSoError();
+            }
+        } catch (IOException ignored) {
+            // A socket that cannot be asked is closed by its next failure like any other.
+        }
+    }
+
     /** {@link #connectState}: the socket is connected to its peer. */
     static final int ESTABLISHED = 0;
     /** {@link #connectState}: neither connected nor failed; the peer has not answered. */

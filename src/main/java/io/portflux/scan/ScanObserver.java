@@ -1,6 +1,7 @@
 package io.portflux.scan;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ScanObserver hears what every scan does, for metrics; it must be cheap and must not block,
@@ -18,7 +19,7 @@ public interface ScanObserver {
     default void scanFinished(ScanStatus status) {}
 
     /** One probe got its final verdict; {@code rtt} is null when there was no answer. */
-    default void verdict(Reason reason, Duration rtt) {}
+    default void verdict(Reason reason, @Nullable Duration rtt) {}
 
     /** One connect attempt failed locally with {@code code} (EMFILE, ENOBUFS, ...). */
     default void localFault(String code) {}

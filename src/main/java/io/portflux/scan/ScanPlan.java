@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ScanPlan is a validated, resolved scan: a lazy space of hosts × ports and how to probe it.
@@ -38,7 +39,7 @@ public record ScanPlan(
      * @param randomOrder whether probes go in a seeded pseudo-random order
      * @param seed the seed of that order
      */
-    public record Probing(int concurrency, Duration timeout, int retries, Integer rate, boolean reportAll,
+    public record Probing(int concurrency, Duration timeout, int retries, @Nullable Integer rate, boolean reportAll,
             boolean randomOrder, long seed) {
         public Probing {
             Objects.requireNonNull(timeout, "timeout");
@@ -83,7 +84,7 @@ public record ScanPlan(
         return probing.retries();
     }
 
-    public Integer rate() {
+    public @Nullable Integer rate() {
         return probing.rate();
     }
 

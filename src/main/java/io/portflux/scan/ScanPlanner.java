@@ -156,13 +156,24 @@ public final class ScanPlanner {
         HostSpace hosts = HostSpace.of(includes, excludes);
         BigInteger probes = hosts.size().multiply(BigInteger.valueOf(p.ports().size()));
         if (probes.signum() == 0) {
-            throw new InvalidInputException("targets", p.request().targets(),
-                    "leaves nothing to scan (no name resolved, or everything is excluded)");
+            throw new InvalidInputException("targets", p.request().targets(), nothingToScan(described, includes));
         }
         if (probes.compareTo(BigInteger.valueOf(limits.maxProbes())) > 0) {
             throw new ScanTooLargeException(probes, limits.maxProbes(), p.request().targets(), p.request().ports());
         }
         return new ScanPlan(p.request(), described, hosts, hostNames, p.ports(), p.probing());
+    }
+
+    // Two different mistakes: a name that does not resolve (DNS, or a typo) and exclusions that
+    // cover every included address (the spec itself).
+    private static String nothingToScan(List<ResolvedTarget> described, List<IPAddressSeqRange> includes) {
+        List<String> unresolved = described.stream().filter(t -> t.error() != null).map(ResolvedTarget::spec).toList();
+        if (includes.isEmpty()) {
+            return "no name resolved: " + String.join(", ", unresolved)
+                    + (unresolved.size() == 1 ? " does" : " do") + " not resolve to an address (check the spelling and DNS)";
+        }
+        return "leaves nothing to scan: the '!' exclusions cover every included address"
+                + (unresolved.isEmpty() ? "" : " (and " + String.join(", ", unresolved) + " did not resolve)");
     }
 
     private static List<TargetEntry> concat(List<TargetEntry> a, List<TargetEntry> b) {

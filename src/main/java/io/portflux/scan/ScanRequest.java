@@ -1,18 +1,20 @@
 package io.portflux.scan;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * ScanRequest holds the scan parameters exactly as a client sent them, before validation.
  *
  * <p>Every field is a string so that a bad value is reported with its own field name and text,
- * whether it came from a query string or a JSON body.
+ * whether it came from a query string or a JSON body. A parameter the client did not send is null.
  */
 public record ScanRequest(
-        String targets,
-        String ports,
-        String concurrency,
-        String timeout,
-        String retries,
-        String rate,
-        String report,
-        String order,
-        String seed) {}
+        @Nullable String targets,
+        @Nullable String ports,
+        @Nullable String concurrency,
+        @Nullable String timeout,
+        @Nullable String retries,
+        @Nullable String rate,
+        @Nullable String report,
+        @Nullable String order,
+        @Nullable String seed) {}

@@ -2,6 +2,7 @@ package io.portflux.target;
 
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ResolvedTarget is one {@code targets} entry as the scan understood it.
@@ -12,7 +13,12 @@ import java.util.Objects;
  * @param otherAddresses further addresses of a name that are not scanned (as nmap does)
  * @param error why the entry is not scanned, e.g. that the name does not resolve
  */
-public record ResolvedTarget(String spec, String host, String ip, List<String> otherAddresses, String error) {
+public record ResolvedTarget(
+        String spec,
+        @Nullable String host,
+        @Nullable String ip,
+        @Nullable List<String> otherAddresses,
+        @Nullable String error) {
 
     public ResolvedTarget {
         Objects.requireNonNull(spec, "spec");

@@ -30,6 +30,9 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
     private static final Pattern NUMERIC_LABEL = Pattern.compile("[0-9]+|0[xX][0-9A-Fa-f]*");
     private static final Pattern OCTET = Pattern.compile("0|[1-9][0-9]{0,2}");
     private static final Pattern BRACKETED = Pattern.compile("\\[([^\\[\\]]+)](/[0-9]+)?");
+    // host:port, 127.0.0.1:22 or [::1]:8080; a bare IPv6 address never has a single colon after a
+    // colon-free head, so this does not catch one.
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\[\\]]+]|[^:\\[\\]]+):([0-9]{1,5})");
     private static final String DOTTED_QUAD_HINT =
             "write IPv4 as four decimal octets without leading zeros, e.g. 127.0.0.1";
 
@@ -91,6 +94,15 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
             // the scan connects by address bytes, so a zone would be silently dropped.
             throw new InvalidInputException(FIELD, written,
                     "zone ids (fe80::1%eth0) are not accepted: scoped addresses are link-local, which is never scanned");
+        }
+        if (entry.contains("://")) {
+            throw new InvalidInputException(FIELD, written,
+                    "a URL is not a target: give the host name or address alone, and its port in 'ports'");
+        }
+        var hostPort = HOST_PORT.matcher(entry);
+        if (hostPort.matches()) {
+            throw new InvalidInputException(FIELD, written, "host:port is not a target: ports go in 'ports', e.g. targets="
+                    + hostPort.group(1) + "&ports=" + hostPort.group(2));
         }
         if (entry.startsWith("[")) {
             return bracketedIpv6(written, entry);

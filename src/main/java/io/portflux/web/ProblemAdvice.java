@@ -3,26 +3,47 @@ package io.portflux.web;
 import io.portflux.input.InvalidInputException;
 import io.portflux.scan.ScanTooLargeException;
 import io.portflux.target.TargetNotAllowedException;
+import io.portflux.target.TargetProperties;
 import io.portflux.web.problem.ProblemTypes;
 import io.portflux.web.quota.QuotaExceededException;
 import io.portflux.web.scans.ScanNotFoundException;
 import io.portflux.web.scans.TooManyScansException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.reactive.resource.NoResourceFoundException;
+import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+import reactor.core.publisher.Mono;
 
 /**
- * ProblemAdvice maps rejected scan requests to RFC 9457 problem details whose {@code detail} names
- * the field and the offending value.
+ * ProblemAdvice maps every rejected request to an RFC 9457 problem detail with the same members:
+ * {@code type}, {@code title}, {@code status}, {@code detail} and {@code instance}, plus
+ * {@code field} and {@code value} when one parameter is at fault.
+ *
+ * <p>It extends Spring's {@link ResponseEntityExceptionHandler}, which replaces Spring Boot's
+ * default one, so that the framework's own errors (unknown path, unreadable JSON, wrong media type)
+ * get the same shape and a detail that says what to do instead of Spring's generic text.
  */
 @RestControllerAdvice
-public class ProblemAdvice {
+public class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+    private final TargetProperties targets;
+
+    public ProblemAdvice(TargetProperties targets) {
+        this.targets = targets;
+    }
 
     @ExceptionHandler(InvalidInputException.class)
     ResponseEntity<ProblemDetail> invalid(InvalidInputException e) {
@@ -34,9 +55,15 @@ public class ProblemAdvice {
 
     @ExceptionHandler(TargetNotAllowedException.class)
     ResponseEntity<ProblemDetail> notAllowed(TargetNotAllowedException e) {
-        ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "target-not-allowed", "Target not allowed", e.getMessage());
+        // The allow-list is shown: every caller that gets this far may scan (authentication is off,
+        // or the caller showed a token), and it cannot guess the list except by probing it.
+        String detail = e.field().equals("targets")
+                ? e.getMessage() + " (allowed: " + String.join(", ", targets.allow()) + ")"
+                : e.getMessage();
+        ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "target-not-allowed", "Target not allowed", detail);
         problem.setProperty("field", e.field());
         problem.setProperty("value", e.target());
+        problem.setProperty("allowed", targets.allow());
         return respond(problem);
     }
 
@@ -66,6 +93,52 @@ public class ProblemAdvice {
         ProblemDetail problem = problem(HttpStatus.TOO_MANY_REQUESTS, "quota-exceeded", "Quota exceeded", e.getMessage());
         problem.setProperty("quota", e.quota());
         return retryLater(problem, e.retryAfter());
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException e, HttpHeaders headers,
+            HttpStatusCode status, ServerWebExchange exchange) {
+        return JsonProblems.of(e)
+                .map(problem -> handleExceptionInternal(e, problem, headers, status, exchange))
+                .orElseGet(() -> super.handleServerWebInputException(e, headers, status, exchange));
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleUnsupportedMediaTypeStatusException(UnsupportedMediaTypeStatusException e,
+            HttpHeaders headers, HttpStatusCode status, ServerWebExchange exchange) {
+        MediaType given = e.getContentType();
+        ProblemDetail problem = problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type",
+                (given == null ? "The request has no Content-Type" : "Content-Type '" + given + "' is not accepted here")
+                        + "; send the scan parameters as a JSON object with Content-Type: application/json");
+        problem.setProperty("field", HttpHeaders.CONTENT_TYPE);
+        problem.setProperty("value", given == null ? null : given.toString());
+        return handleExceptionInternal(e, problem, headers, status, exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleResponseStatusException(ResponseStatusException e, HttpHeaders headers,
+            HttpStatusCode status, ServerWebExchange exchange) {
+        if (e instanceof NoResourceFoundException) {
+            String path = exchange.getRequest().getPath().value();
+            ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "not-found", "Not found",
+                    "Nothing is served at " + exchange.getRequest().getMethod() + " " + path
+                            + "; the API is GET /api/scan, /api/scans and /api/scans/{id} (see README.md)");
+            return handleExceptionInternal(e, problem, headers, status, exchange);
+        }
+        return super.handleResponseStatusException(e, headers, status, exchange);
+    }
+
+    /** Gives the framework's own problems a PortFlux {@code type} and the content type of a problem. */
+    @Override
+    protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
+            HttpStatusCode status, ServerWebExchange exchange) {
+        if (body instanceof ProblemDetail problem && URI.create("about:blank").equals(problem.getType())) {
+            String title = problem.getTitle() != null ? problem.getTitle()
+                    : HttpStatus.resolve(status.value()) != null ? HttpStatus.resolve(status.value()).getReasonPhrase() : "Error";
+            problem.setTitle(title);
+            problem.setType(ProblemTypes.of(title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")));
+        }
+        return super.handleExceptionInternal(e, body, headers, status, exchange);
     }
 
     /** A 429 with {@code Retry-After} in whole seconds, also as {@code retryAfterSeconds} in the body. */

@@ -13,12 +13,18 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.springframework.boot.convert.DurationStyle;
 
@@ -90,6 +96,26 @@ final class Hardening {
         assertThat(env(container, "JAVA_TOOL_OPTIONS"))
                 .contains("-Djava.io.tmpdir=/tmp")
                 .containsPattern("-XX:MaxRAMPercentage=[1-8][0-9](\\.0)?\\b");
+    }
+
+    /** The default memory limit: what bench/footprint.sh measured a full-range scan with 50 watchers in. */
+    static final String MEASURED_MEMORY_LIMIT = "256Mi";
+
+    /**
+     * The default pod passes the image's measured memory flags (its JAVA_TOOL_OPTIONS replaces the
+     * image's) and has the memory limit they were measured under.
+     */
+    static void assertMeasuredMemory(Container container) {
+        String dockerfile;
+        try {
+            dockerfile = Files.readString(Path.of("Dockerfile"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher m = Pattern.compile("(?m)^ENV PORTFLUX_MEMORY_OPTS=\"([^\"]+)\"$").matcher(dockerfile);
+        assertThat(m.find()).as("PORTFLUX_MEMORY_OPTS in the Dockerfile").isTrue();
+        assertThat(env(container, "JAVA_TOOL_OPTIONS").split(" ")).contains(m.group(1).split(" "));
+        assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo(MEASURED_MEMORY_LIMIT);
     }
 
     static void assertResources(Container container) {

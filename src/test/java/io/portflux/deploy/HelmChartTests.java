@@ -144,24 +144,27 @@ class HelmChartTests {
         Deployment deployment = manifests.single(Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         Container container = Hardening.portflux(deployment);
+        Hardening.assertFixedIdentity(deployment.getSpec().getTemplate().getSpec(), UID);
+        assertThat(container.getSecurityContext().getRunAsUser()).isEqualTo(UID);
         assertThat(container.getImage()).isEqualTo("portflux/portflux:0.1.0");
-        assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+        Hardening.assertMeasuredMemory(container);
         assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
         assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isEqualTo(30L);
     }
 
     @Test
-    void defaultConfigMapBindsToTheAppPropertiesAndRepeatsTheAppDefaults() {
+    void defaultConfigMapSetsOnlyWhatTheChartNeedsSoTheAppDefaultsHold() {
         AppSettings mounted = mountedConfig(render(template()));
         assertOnlyKnownKeys(mounted);
+        // The chart does not repeat the app's defaults: only the port, the shutdown phase and the
+        // allow-list (which the NetworkPolicy is made from too) are rendered.
+        assertThat(mounted.properties().keySet()).containsExactlyInAnyOrder("server.port",
+                "spring.lifecycle.timeout-per-shutdown-phase", "portflux.targets.allow[0]", "portflux.targets.allow[1]");
         for (var entry : AppSettings.PORTFLUX_RECORDS.entrySet()) {
-            Object fromChart = mounted.bindStrictly(entry.getKey(), entry.getValue());
             Object fromApp = AppSettings.app().bindStrictly(entry.getKey(), entry.getValue());
-            // The chart's defaults must not drift from the app's own defaults.
             assertThat(mounted.bindOver(APP, entry.getKey(), entry.getValue()))
                     .as("effective %s with the chart's defaults", entry.getKey())
                     .isEqualTo(fromApp);
-            assertThat(fromChart).as("%s from the ConfigMap alone", entry.getKey()).isEqualTo(fromApp);
         }
         assertThat(mounted.string("server.port")).isEqualTo(APP.string("server.port"));
         assertThat(Hardening.shutdownPhase(mounted, APP)).isEqualTo(Hardening.shutdownPhase(APP, APP));
@@ -455,6 +458,27 @@ class HelmChartTests {
                             eventLoops: 4
                             inFlightBudget: 8192
                         """),
+                Arguments.of("a platform's UID range and a private registry", """
+                        image:
+                          registry: registry.example.internal:5000
+                          tag: "0.1.1"
+                        podSecurityContext:
+                          runAsNonRoot: true
+                          runAsUser: 1000680000
+                          runAsGroup: 1000680000
+                          fsGroup: 1000680000
+                          seccompProfile:
+                            type: RuntimeDefault
+                        securityContext:
+                          runAsNonRoot: true
+                          runAsUser: 1000680000
+                          allowPrivilegeEscalation: false
+                          readOnlyRootFilesystem: true
+                          capabilities:
+                            drop: [ALL]
+                          seccompProfile:
+                            type: RuntimeDefault
+                        """),
                 Arguments.of("slow drains behind a load balancer", """
                         replicaCount: 3
                         service:
@@ -507,7 +531,7 @@ class HelmChartTests {
             assertThat(scans.retention()).isEqualTo(Duration.ofMinutes(15));
         }
         for (var entry : AppSettings.PORTFLUX_RECORDS.entrySet()) {
-            mounted.bindStrictly(entry.getKey(), entry.getValue());
+            mounted.bindOver(APP, entry.getKey(), entry.getValue());
         }
         Service service = manifests.single(Service.class);
         if (given.get("service") instanceof Map<?, ?> s && s.get("port") != null) {
@@ -517,6 +541,14 @@ class HelmChartTests {
             assertThat(manifests.all()).allSatisfy(o -> assertThat(o.getMetadata().getName()).startsWith("scanner"));
             assertThat(Hardening.portflux(manifests.single(Deployment.class)).getImage())
                     .isEqualTo("registry.example.internal/portflux@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        }
+        if (given.get("image") instanceof Map<?, ?> image && image.get("registry") != null) {
+            assertThat(Hardening.portflux(manifests.single(Deployment.class)).getImage())
+                    .isEqualTo("registry.example.internal:5000/portflux/portflux:0.1.1");
+        }
+        if (given.get("podSecurityContext") instanceof Map<?, ?> pod) {
+            assertThat(manifests.single(Deployment.class).getSpec().getTemplate().getSpec().getSecurityContext()
+                    .getRunAsUser()).isEqualTo(((Number) pod.get("runAsUser")).longValue());
         }
         if (given.get("serviceAccount") instanceof Map<?, ?> sa) {
             assertThat(manifests.ofType(ServiceAccount.class)).isEmpty();
@@ -611,10 +643,10 @@ class HelmChartTests {
                     maxScanDuration: 15m
                 """);
         AppSettings mounted = mountedConfig(render(template().withValuesFile(values)));
-        var security = mounted.bindStrictly("portflux.security", io.portflux.web.access.SecurityProperties.class);
+        var security = mounted.bindOver(APP, "portflux.security", io.portflux.web.access.SecurityProperties.class);
         assertThat(security.protectMetrics()).isTrue();
         assertThat(security.ticketTtl()).isEqualTo(Duration.ofMinutes(2));
-        QuotaProperties quotas = mounted.bindStrictly("portflux.quotas", QuotaProperties.class);
+        QuotaProperties quotas = mounted.bindOver(APP, "portflux.quotas", QuotaProperties.class);
         assertThat(quotas).isEqualTo(new QuotaProperties(2, 10, 65536, Duration.ofMinutes(15)));
     }
 
@@ -639,6 +671,11 @@ class HelmChartTests {
                 Arguments.of("service:\n  port: 70000\n", "port"),
                 Arguments.of("resources:\n  limits:\n    memory: 1GB\n", "memory"),
                 Arguments.of("securityContext:\n  runAsUser: 0\n", "runAsUser"),
+                Arguments.of("podSecurityContext:\n  runAsUser: 0\n", "runAsUser"),
+                Arguments.of("podSecurityContext:\n  runAsNonRoot: false\n", "runAsNonRoot"),
+                Arguments.of("securityContext:\n  allowPrivilegeEscalation: true\n", "allowPrivilegeEscalation"),
+                Arguments.of("securityContext:\n  capabilities:\n    add: [NET_RAW]\n", "add"),
+                Arguments.of("image:\n  registry: https://registry.example.com/\n", "registry"),
                 Arguments.of("replicas: 2\n", "replicas"),
                 Arguments.of("shutdown:\n  terminationGracePeriodSeconds: 12\n", "terminationGracePeriodSeconds"),
                 Arguments.of("autoscaling:\n  enabled: true\n  minReplicas: 5\n  maxReplicas: 2\n", "minReplicas"),
@@ -760,7 +797,8 @@ class HelmChartTests {
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container container = Hardening.portflux(deployment);
         Hardening.assertRestricted(pod);
-        Hardening.assertFixedIdentity(pod, UID);
+        // One fixed identity for the process and the volumes, whichever the values chose.
+        Hardening.assertFixedIdentity(pod, pod.getSecurityContext().getRunAsUser());
         Hardening.assertTmpIsWritable(pod, container);
         Hardening.assertResources(container);
         Hardening.assertProbes(container, APP);
@@ -771,7 +809,7 @@ class HelmChartTests {
         Hardening.assertShutdownFits(pod, container, Hardening.shutdownPhase(mounted, APP), JVM_EXIT_MARGIN_SECONDS);
         assertOnlyKnownKeys(mounted);
         for (var entry : AppSettings.PORTFLUX_RECORDS.entrySet()) {
-            mounted.bindStrictly(entry.getKey(), entry.getValue());
+            mounted.bindOver(APP, entry.getKey(), entry.getValue()); // fails on a key the app does not know
         }
         return mounted;
     }

@@ -82,6 +82,7 @@ class KustomizeTests {
         assertThat(mounted.string("server.port")).isEqualTo(APP.string("server.port"));
         Hardening.assertShutdownFits(pod, container, Hardening.shutdownPhase(mounted, APP), HelmChartTests.JVM_EXIT_MARGIN_SECONDS);
         assertThat(container.getImage()).isEqualTo("portflux/portflux:0.1.0");
+        Hardening.assertMeasuredMemory(container);
     }
 
     @Test

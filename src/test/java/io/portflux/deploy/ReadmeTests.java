@@ -44,6 +44,21 @@ class ReadmeTests {
                 .as("portflux.* properties missing from the README configuration table").isEmpty();
     }
 
+    @Test
+    void theTwoCommandsAreExecutableScriptsAndCiRunsTheTestCommand() throws Exception {
+        String readme = readme();
+        Matcher block = Pattern.compile("## The two commands\\s+```sh\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertThat(block.find()).as("the two commands block").isTrue();
+        List<String> commands = block.group(1).lines().map(l -> l.replaceAll("\\s*#.*", "").strip()).toList();
+        assertThat(commands).containsExactly("./run.sh", "./test.sh");
+        for (String command : commands) {
+            assertThat(Files.isExecutable(Path.of(command))).as(command + " is executable").isTrue();
+        }
+        // The rule: CI runs exactly the README's test command, and that command runs the build.
+        assertThat(Files.readString(Path.of(".ci/run"))).contains("exec ./test.sh");
+        assertThat(Files.readString(Path.of("test.sh"))).contains("./mvnw -B verify");
+    }
+
     @SuppressWarnings("unchecked")
     private static void flatten(String prefix, Object node, List<String> keys) {
         if (node instanceof Map<?, ?> map) {

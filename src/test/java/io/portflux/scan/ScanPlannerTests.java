@@ -90,10 +90,14 @@ class ScanPlannerTests {
     }
 
     @Test
-    void nothingLeftToScanIsA400() {
+    void nothingLeftToScanIsA400ThatTellsAnUnresolvedNameFromAnExcludedSet() {
         assertThatThrownBy(() -> plan("nowhere.test", "80")).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("targets").hasMessageContaining("nowhere.test");
-        assertThatThrownBy(() -> plan("127.0.0.1,!127.0.0.0/24", "80")).isInstanceOf(InvalidInputException.class);
+                .hasMessageContaining("targets").hasMessageContaining("nowhere.test")
+                .hasMessageContaining("no name resolved").hasMessageNotContaining("exclu");
+        assertThatThrownBy(() -> plan("127.0.0.1,!127.0.0.0/24", "80")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("exclusions cover every included address").hasMessageNotContaining("resolve");
+        assertThatThrownBy(() -> plan("127.0.0.1,nowhere.test,!127.0.0.1", "80")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("exclusions cover").hasMessageContaining("nowhere.test did not resolve");
     }
 
     @Test

@@ -165,6 +165,11 @@ class TargetSpecTests {
                 "ex\u00e4mple.org|host name",
                 "example.123|ambiguous",
                 "example.0xff|ambiguous",
+                // host:port and URLs: the port belongs in `ports`
+                "localhost:8080|ports go in 'ports', e.g. targets=localhost&ports=8080",
+                "127.0.0.1:22|ports go in 'ports', e.g. targets=127.0.0.1&ports=22",
+                "[::1]:8080|ports go in 'ports', e.g. targets=[::1]&ports=8080",
+                "http://localhost/|a URL is not a target",
             })
     void rejectsInvalidEntries(String entry, String problem) {
         assertThatThrownBy(() -> TargetSpec.parse("127.0.0.1, " + entry + " ,::1"))

@@ -33,8 +33,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class PostgresCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
-    public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
-    private static final String HOW = "PostgreSQL 15 is not installed (" + BIN + "); get it with: apt-get install -y postgresql";
+    /** The newest server Debian's postgresql package installed (/usr/lib/postgresql/VERSION/bin). */
+    public static final Path BIN = newestServer(Path.of("/usr/lib/postgresql"));
+    private static final String HOW = "PostgreSQL is not installed (no initdb under /usr/lib/postgresql/*/bin); "
+            + "get it with: apt-get install -y postgresql";
 
     private final Thread cleanup = new Thread(this::stopAndDelete, "postgres-cluster-cleanup");
     private final AtomicInteger databases = new AtomicInteger();
@@ -146,6 +148,23 @@ public final class PostgresCluster implements BeforeAllCallback, AfterAllCallbac
         }
         if (process.exitValue() != 0) {
             throw new IllegalStateException("exit " + process.exitValue() + ": " + command + "\n" + new String(output));
+        }
+    }
+
+    private static Path newestServer(Path root) {
+        try (var versions = Files.list(root)) {
+            return versions.filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
+                    .max(java.util.Comparator.comparingInt(v -> {
+                        try {
+                            return Integer.parseInt(v.getFileName().toString());
+                        } catch (NumberFormatException e) {
+                            return -1;
+                        }
+                    }))
+                    .map(v -> v.resolve("bin"))
+                    .orElse(root.resolve("missing/bin"));
+        } catch (java.io.IOException e) {
+            return root.resolve("missing/bin");
         }
     }
 }

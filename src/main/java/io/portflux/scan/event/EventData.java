@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** EventData is the payload of a scan event; each kind carries the fields of the HTTP contract. */
 public sealed interface EventData {
@@ -23,7 +24,7 @@ public sealed interface EventData {
             int concurrency,
             long timeoutMs,
             int retries,
-            Integer rate,
+            @Nullable Integer rate,
             String report,
             String order,
             long seed,
@@ -47,7 +48,8 @@ public sealed interface EventData {
     }
 
     /** One port of one host got its final state. */
-    record Port(String host, String ip, int port, String state, String reason, String service, Double rttMs)
+    record Port(@Nullable String host, String ip, int port, String state, String reason, @Nullable String service,
+            @Nullable Double rttMs)
             implements EventData {
         public Port {
             Objects.requireNonNull(ip, "ip");
@@ -72,7 +74,7 @@ public sealed interface EventData {
             double percent,
             double rate,
             long elapsedMs,
-            Long etaMs)
+            @Nullable Long etaMs)
             implements EventData {
         @Override
         public String eventName() {
@@ -91,7 +93,7 @@ public sealed interface EventData {
             long errors,
             long elapsedMs,
             List<OpenPort> openPorts,
-            String message)
+            @Nullable String message)
             implements EventData {
         public Done {
             Objects.requireNonNull(status, "status");
@@ -105,7 +107,7 @@ public sealed interface EventData {
     }
 
     /** An open port as listed in the {@code done} event and in snapshots. */
-    record OpenPort(String host, String ip, int port, String service) {
+    record OpenPort(@Nullable String host, String ip, int port, @Nullable String service) {
 
         /** Numeric address order (127.0.0.2 before 127.0.0.10), not the order of the strings, then port order. */
         public static final Comparator<OpenPort> BY_ADDRESS_THEN_PORT = Comparator

@@ -74,7 +74,8 @@ public final class ScanJournal {
 
     /**
      * Streams the events whose id is above {@code afterId}: the kept ones first, then live ones as
-     * they are appended. Completes after {@code done}.
+     * they are appended. Completes after {@code done}, which is sent even when {@code afterId} is at
+     * or past it.
      */
     public Flux<ScanEvent> follow(long afterId) {
         return Flux.create(sink -> {
@@ -105,6 +106,13 @@ public final class ScanJournal {
         progressKept = maxProgress / 2;
         events.clear();
         events.addAll(kept);
+    }
+
+    /** The {@code done} event once appended, else null. */
+    private ScanEvent terminal() {
+        synchronized (events) {
+            return closed ? events.get(events.size() - 1) : null;
+        }
     }
 
     /** The next kept event after {@code id}, or null. */
@@ -144,8 +152,11 @@ public final class ScanJournal {
                 while (sink.requestedFromDownstream() > 0 && !sink.isCancelled()) {
                     ScanEvent next = after(lastId.get());
                     if (next == null) {
-                        if (isClosed()) {
-                            // Resumed at or past the terminal event: nothing more will come.
+                        ScanEvent terminal = terminal();
+                        if (terminal != null) {
+                            // Resumed at or past the terminal event: send it again, so that every
+                            // stream ends on one and the client knows the scan is over.
+                            sink.next(terminal);
                             sink.complete();
                             followers.remove(this);
                             return;

@@ -114,7 +114,8 @@ public class AccessFilter implements WebFilter {
         // RFC 6750: say that a token was given but is wrong, so a client knows not to retry it as is.
         headers.set(HttpHeaders.WWW_AUTHENTICATE, invalid ? CHALLENGE + ", error=\"invalid_token\"" : CHALLENGE);
         String body = "{\"type\":\"" + ProblemTypes.BASE + "unauthorized\",\"title\":\"Unauthorized\","
-                + "\"status\":401,\"detail\":\"" + detail.replace("\"", "'") + "\"}";
+                + "\"status\":401,\"detail\":\"" + detail.replace("\"", "'") + "\","
+                + "\"instance\":\"" + exchange.getRequest().getPath().value().replace("\\", "%5C").replace("\"", "%22") + "\"}";
         DataBuffer buffer = response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8));
         return response.writeWith(Mono.just(buffer));
     }

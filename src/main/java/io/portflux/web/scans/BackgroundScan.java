@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -27,11 +28,11 @@ public final class BackgroundScan implements ScanLauncher.Launching {
     private final Sinks.One<String> stop = Sinks.one();
     private final List<EventData.OpenPort> openPorts = new ArrayList<>();
     private volatile ScanStatus status = ScanStatus.RUNNING;
-    private volatile EventData.Started started;
-    private volatile EventData.Progress progress;
-    private volatile EventData.Done done;
-    private volatile Instant finishedAt;
-    private volatile Disposable subscription;
+    private volatile EventData.@Nullable Started started;
+    private volatile EventData.@Nullable Progress progress;
+    private volatile EventData.@Nullable Done done;
+    private volatile @Nullable Instant finishedAt;
+    private volatile @Nullable Disposable subscription;
 
     BackgroundScan(String id, ScanRequest request, Instant createdAt, int maxProgress) {
         this.id = Objects.requireNonNull(id, "id");

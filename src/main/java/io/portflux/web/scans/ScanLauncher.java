@@ -9,6 +9,7 @@ import io.portflux.web.quota.ClientQuotas;
 import io.portflux.web.quota.Reservation;
 import io.portflux.web.stream.ShutdownSignal;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -55,7 +56,7 @@ public class ScanLauncher {
      * quota's 429.
      */
     public <T extends Launching> Mono<Launched<T>> launch(ScanRequest request, String client, String kind,
-            Reservation held, Function<ScanPlan, T> open) {
+            @Nullable Reservation held, Function<ScanPlan, T> open) {
         return Mono.defer(() -> {
             Reservation reservation;
             try {

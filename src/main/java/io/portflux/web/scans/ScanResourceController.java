@@ -37,6 +37,11 @@ import reactor.core.scheduler.Schedulers;
 @RestController
 public class ScanResourceController {
 
+    /** Query parameters of the events stream: a resume point and, with authentication on, a ticket. */
+    private static final List<String> EVENTS_PARAMETERS = List.of("lastEventId", "ticket");
+    private static final List<String> LIST_PARAMETERS = List.of("status", "target", "since", "until", "page", "size",
+            "ticket");
+
     private final ScanRegistry registry;
     private final ScanProperties properties;
     private final ShutdownSignal shutdown;
@@ -53,9 +58,11 @@ public class ScanResourceController {
     }
 
     @PostMapping(path = "/api/scans", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<ResponseEntity<Map<String, Object>>> start(@RequestBody(required = false) ScanRequest request,
+    public Mono<ResponseEntity<Map<String, Object>>> start(@RequestBody(required = false) Map<String, Object> json,
             ServerWebExchange exchange) {
-        ScanRequest given = request == null ? new ScanRequest(null, null, null, null, null, null, null, null, null) : request;
+        // Read as a map, not bound to ScanRequest, so that an unknown key or a value of the wrong
+        // type is a 400 naming it rather than silently dropped or coerced.
+        ScanRequest given = ScanParameters.fromJson(json == null ? Map.of() : json);
         return registry.start(given, ClientIdentity.of(exchange)).map(scan -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("id", scan.id());
@@ -105,8 +112,13 @@ public class ScanResourceController {
             @RequestParam(name = "since", required = false) String since,
             @RequestParam(name = "until", required = false) String until,
             @RequestParam(name = "page", required = false) String page,
-            @RequestParam(name = "size", required = false) String size) {
-        return Mono.fromCallable(() -> ScanQueries.parse(status, target, since, until, page, size))
+            @RequestParam(name = "size", required = false) String size,
+            ServerWebExchange exchange) {
+        var query = exchange.getRequest().getQueryParams();
+        return Mono.fromCallable(() -> {
+                    ScanParameters.requireKnown(query.keySet(), LIST_PARAMETERS, query.toSingleValueMap());
+                    return ScanQueries.parse(status, target, since, until, page, size);
+                })
                 .flatMap(registry::list);
     }
 
@@ -126,9 +138,14 @@ public class ScanResourceController {
             @PathVariable String id,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventHeader,
             @RequestParam(name = "lastEventId", required = false) String lastEventParam,
-            @RequestHeader(name = "Accept", required = false) List<MediaType> accept) {
-        return Mono.fromCallable(() -> lastEventId(lastEventHeader != null ? lastEventHeader : lastEventParam,
-                        lastEventHeader != null ? "Last-Event-ID" : "lastEventId"))
+            @RequestHeader(name = "Accept", required = false) List<MediaType> accept,
+            ServerWebExchange exchange) {
+        var query = exchange.getRequest().getQueryParams();
+        return Mono.fromCallable(() -> {
+                    ScanParameters.requireKnown(query.keySet(), EVENTS_PARAMETERS, query.toSingleValueMap());
+                    return lastEventId(lastEventHeader != null ? lastEventHeader : lastEventParam,
+                            lastEventHeader != null ? "Last-Event-ID" : "lastEventId");
+                })
                 .flatMap(after -> registry.events(id, after))
                 .map(events -> StreamResponses.of(shutdown.track(events), accept, properties.heartbeatInterval(),
                         Schedulers.parallel()));

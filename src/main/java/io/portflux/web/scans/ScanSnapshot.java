@@ -8,6 +8,7 @@ import io.portflux.target.ResolvedTarget;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** ScanSnapshot is the state of a background scan as {@code GET /api/scans/{id}} returns it. */
 public record ScanSnapshot(
@@ -22,13 +23,13 @@ public record ScanSnapshot(
         long filtered,
         long errors,
         double percent,
-        Double rate,
-        Long elapsedMs,
-        Long etaMs,
+        @Nullable Double rate,
+        @Nullable Long elapsedMs,
+        @Nullable Long etaMs,
         List<EventData.OpenPort> openPorts,
         Instant startedAt,
-        Instant finishedAt,
-        String message,
+        @Nullable Instant finishedAt,
+        @Nullable String message,
         Map<String, String> links) {
 
     /** The snapshot of a scan as the store holds it. */

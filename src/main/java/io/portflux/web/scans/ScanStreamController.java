@@ -48,9 +48,14 @@ public class ScanStreamController {
     public Mono<ResponseEntity<Flux<?>>> scan(
             ScanRequest request, @RequestHeader(name = "Accept", required = false) List<MediaType> accept,
             ServerWebExchange exchange) {
-        return launcher.launch(request, ClientIdentity.of(exchange), "stream", null,
-                        plan -> new StreamedScan(UUID.randomUUID().toString()))
-                .map(launched -> StreamResponses.of(shutdown.track(launched.events()), accept,
-                        properties.heartbeatInterval(), Schedulers.parallel()));
+        return Mono.defer(() -> {
+            // A misspelt parameter is refused before anything is reserved, not silently left at its default.
+            var query = exchange.getRequest().getQueryParams();
+            ScanParameters.requireKnown(query.keySet(), ScanParameters.NAMES, query.toSingleValueMap());
+            return launcher.launch(request, ClientIdentity.of(exchange), "stream", null,
+                            plan -> new StreamedScan(UUID.randomUUID().toString()))
+                    .map(launched -> StreamResponses.of(shutdown.track(launched.events()), accept,
+                            properties.heartbeatInterval(), Schedulers.parallel()));
+        });
     }
 }

@@ -70,8 +70,19 @@ class ScanJournalTests {
         }
         journal.append(done(11));
         assertThat(ids(journal.follow(7).collectList().block())).containsExactly(8L, 9L, 10L, 11L);
-        assertThat(ids(journal.follow(11).collectList().block())).isEmpty();
-        assertThat(ids(journal.follow(99).collectList().block())).isEmpty();
+    }
+
+    @Test
+    void resumingAtOrPastTheEndOfAFinishedScanSendsTheTerminalEventAgain() {
+        ScanJournal journal = new ScanJournal(100);
+        journal.append(started(1));
+        journal.append(port(2));
+        journal.append(done(3));
+        // Without it, the stream would be empty and the client could not tell the scan is over.
+        assertThat(ids(journal.follow(3).collectList().block())).containsExactly(3L);
+        assertThat(journal.follow(99).collectList().block())
+                .singleElement().satisfies(e -> assertThat(e.data()).isInstanceOf(EventData.Done.class));
+        assertThat(journal.followers()).isZero();
     }
 
     @Test

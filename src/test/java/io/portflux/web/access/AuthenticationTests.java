@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.testing.ListenerPool;
 import io.portflux.testing.MutableClock;
+import io.portflux.testing.Problems;
 import io.portflux.testing.SseClient;
 import io.portflux.web.scans.ScanAudit;
 import java.time.Clock;
@@ -86,7 +87,7 @@ class AuthenticationTests {
                 .jsonPath("$.status").isEqualTo(401)
                 .jsonPath("$.title").isEqualTo("Unauthorized")
                 .jsonPath("$.detail").value(d -> assertThat((String) d).contains("Authorization: Bearer"));
-        client.get().uri("/api/scan?targets=127.0.0.1&ports=1").exchange().expectStatus().isUnauthorized();
+        Problems.checked(client.get().uri("/api/scan?targets=127.0.0.1&ports=1").exchange(), 401, "/api/scan");
         client.post().uri("/api/scans").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"targets\":\"127.0.0.1\"}")
                 .exchange().expectStatus().isUnauthorized();
     }

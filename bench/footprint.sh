@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Footprint in a small pod: the JVM is told it has 256 MiB (-XX:MaxRAM=256m, as a container limit
+# would), then runs a full-range report=all background scan of 127.0.0.1 watched by CLIENTS
+# streaming clients at once, plus one full-range report=all streamed scan. Prints the time to
+# ready and the peak RSS (VmHWM), and fails if a stream did not end on a completed `done`.
+#
+#   bench/footprint.sh                      # MAX_RAM=256m CLIENTS=50
+#   MAX_RAM=192m CLIENTS=20 bench/footprint.sh
+#
+# Loopback only: the scans target 127.0.0.1, and the process is stopped by its PID at the end.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+MAX_RAM=${MAX_RAM:-256m}
+CLIENTS=${CLIENTS:-50}
+STREAM_TIMEOUT=${STREAM_TIMEOUT:-300}
+# The memory flags of the image and the chart (see Dockerfile); MaxRAM stands in for the cgroup limit.
+MEM_OPTS=${MEM_OPTS:-$(sed -n 's/^ENV PORTFLUX_MEMORY_OPTS="\(.*\)"$/\1/p' "$root/Dockerfile") -XX:+ExitOnOutOfMemoryError}
+# As in the image: glibc keeps to two malloc arenas instead of one per thread.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+
+. "$root/bin/app.sh"
+pf_prepare
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+work=$(mktemp -d /tmp/pffoot.XXXXXX)
+now_ms() { date +%s%3N; }
+
+start=$(now_ms)
+# Quotas off: the 50 clients all come from 127.0.0.1, which would otherwise count as one client.
+# shellcheck disable=SC2086
+java -XX:MaxRAM="$MAX_RAM" $MEM_OPTS "${PF_JAVA_FLAGS[@]}" -jar "$PF_APP_JAR" \
+  --server.address=127.0.0.1 --server.port="$port" \
+  --portflux.quotas.scans-per-minute=0 --portflux.quotas.max-concurrent-scans-per-client=0 \
+  >"$work/app.log" 2>&1 &
+pid=$!
+stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+trap 'stop; rm -rf "$work"' EXIT
+
+ready=""
+for _ in $(seq 1 600); do
+  if curl -fs -o /dev/null "$base/actuator/health/readiness"; then ready=$(( $(now_ms) - start )); break; fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+[[ -n $ready ]] || { cat "$work/app.log" >&2; echo "not ready" >&2; exit 1; }
+rss_ready=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+
+# The RSS sampler: /proc's VmHWM is the kernel's own peak, this only shows the course.
+( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null; sleep 0.2; done ) >"$work/rss" &
+sampler=$!
+
+t0=$(now_ms)
+id=$(curl -fs -X POST "$base/api/scans" -H 'Content-Type: application/json' \
+  -d '{"targets":"127.0.0.1","ports":"all","report":"all"}' | sed 's/.*"id":"\([^"]*\)".*/\1/')
+clients=()
+for ((i = 1; i <= CLIENTS; i++)); do
+  curl -sN --max-time "$STREAM_TIMEOUT" "$base/api/scans/$id/events" >"$work/watch.$i" &
+  clients+=($!)
+done
+curl -sN --max-time "$STREAM_TIMEOUT" "$base/api/scan?targets=127.0.0.1&ports=all&report=all" >"$work/stream" &
+clients+=($!)
+for c in "${clients[@]}"; do wait "$c" || true; done
+elapsed=$(( $(now_ms) - t0 ))
+kill "$sampler" 2>/dev/null || true
+
+peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+# NMT=1 adds -XX:NativeMemoryTracking=summary (in MEM_OPTS) and prints the JVM's own breakdown here.
+[[ ${NMT:-0} == 1 ]] && jcmd "$pid" VM.native_memory summary | grep -E "committed=" | head -25
+failed=0
+for f in "$work"/watch.* "$work/stream"; do
+  ports=$(grep -c '^event:port' "$f" || true)
+  last=$(grep '^event:' "$f" | tail -1)
+  if [[ $last != "event:done" ]] || ! tail -3 "$f" | grep -q '"status":"completed"' || (( ports != 65535 )); then
+    echo "FAILED: $(basename "$f"): $ports port events, last $last" >&2
+    failed=1
+  fi
+done
+echo "footprint: MaxRAM=$MAX_RAM flags '$MEM_OPTS' MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "ready: ${ready} ms; RSS when ready: $(( rss_ready / 1024 )) MiB"
+echo "$CLIENTS watchers of a 65,535-port report=all background scan + 1 streamed report=all scan: ${elapsed} ms"
+echo "peak RSS (VmHWM): $(( peak_kb / 1024 )) MiB (sampled max $(( $(sort -n "$work/rss" | tail -1) / 1024 )) MiB)"
+exit $failed
