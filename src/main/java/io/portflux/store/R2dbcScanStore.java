@@ -69,13 +69,21 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     private final Clock clock;
     private final Settings settings;
     private final Scheduler scheduler = Schedulers.newBoundedElastic(4, 100_000, "portflux-store");
+    private final StoreSignals signals;
 
-    public R2dbcScanStore(ConnectionFactory connections, JsonMapper json, Clock clock, Settings settings) {
+    public R2dbcScanStore(ConnectionFactory connections, JsonMapper json, Clock clock, Settings settings,
+            StoreSignals signals) {
+        this.signals = signals;
         this.db = DatabaseClient.create(connections);
         this.tx = TransactionalOperator.create(new R2dbcTransactionManager(connections));
         this.codec = new EventCodec(json);
         this.clock = clock;
         this.settings = settings;
+    }
+
+    @Override
+    public StoreSignals signals() {
+        return signals;
     }
 
     @Override
@@ -85,7 +93,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     @Override
     public Mono<Long> recover(Instant now) {
-        return durable().then(interruptOrphans(now)).subscribeOn(scheduler);
+        return durable().then(renew(now)).then(interruptOrphans(now)).subscribeOn(scheduler);
     }
 
     // H2 writes a commit to its file up to 500 ms later by default, so a SIGKILL would lose the newest scans
@@ -112,22 +120,104 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
                 });
     }
 
+    // The status changes first, guarded by status = 'running': of two replicas that notice the same dead owner
+    // at once, one updates the row and appends the done event; the other finds nothing left to do.
     private Mono<Long> interrupt(StoredScan scan, Instant now) {
         long elapsed = scan.elapsedMs() == null ? 0 : scan.elapsedMs();
         EventData.Done done = new EventData.Done(ScanStatus.INTERRUPTED.wireName(), scan.scanned(), scan.total(),
                 scan.open(), scan.closed(), scan.filtered(), scan.errors(), elapsed, scan.openPorts(), INTERRUPTED_MESSAGE);
-        return db.sql("SELECT last_seq FROM scans WHERE id = $1").bind(0, scan.id())
-                .map(row -> row.get(0, Long.class)).one()
-                .flatMap(last -> {
-                    ScanEvent event = new ScanEvent(last + 1, done);
-                    return insertEvents(scan.id(), List.of(event))
-                            .then(db.sql("UPDATE scans SET status = $1, message = $2, finished_at = $3, last_seq = $4, "
-                                            + "eta_ms = NULL WHERE id = $5 AND status = 'running'")
-                                    .bind(0, ScanStatus.INTERRUPTED.wireName()).bind(1, INTERRUPTED_MESSAGE)
-                                    .bind(2, now.toEpochMilli()).bind(3, event.id()).bind(4, scan.id())
-                                    .fetch().rowsUpdated());
+        return db.sql("UPDATE scans SET status = $1, message = $2, finished_at = $3, last_seq = last_seq + 1, "
+                        + "eta_ms = NULL WHERE id = $4 AND status = 'running'")
+                .bind(0, ScanStatus.INTERRUPTED.wireName()).bind(1, INTERRUPTED_MESSAGE)
+                .bind(2, now.toEpochMilli()).bind(3, scan.id())
+                .fetch().rowsUpdated()
+                .filter(updated -> updated > 0)
+                .flatMap(updated -> db.sql("SELECT last_seq FROM scans WHERE id = $1").bind(0, scan.id())
+                        .map(row -> row.get(0, Long.class)).one()
+                        .flatMap(seq -> insertEvents(scan.id(), List.of(new ScanEvent(seq, done))))
+                        .then(notifyChanged(scan.id()))
+                        .thenReturn(updated))
+                .as(tx::transactional)
+                .doOnNext(updated -> signals.changed(scan.id()))
+                .defaultIfEmpty(0L);
+    }
+
+    @Override
+    public Mono<Void> renewLease(Instant now) {
+        return renew(now).subscribeOn(scheduler);
+    }
+
+    private Mono<Void> renew(Instant now) {
+        return db.sql("UPDATE replicas SET seen_at = $1 WHERE id = $2")
+                .bind(0, now.toEpochMilli()).bind(1, settings.replicaId())
+                .fetch().rowsUpdated()
+                .flatMap(updated -> updated > 0 ? Mono.empty()
+                        : db.sql("INSERT INTO replicas (id, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                                .bind(0, settings.replicaId()).bind(1, now.toEpochMilli())
+                                .fetch().rowsUpdated().then());
+    }
+
+    @Override
+    public Mono<Long> interruptAbandoned(Instant cutoff, Instant now) {
+        String sql = "SELECT " + SCAN_COLUMNS + " FROM scans s WHERE s.status = 'running' AND s.owner <> $1 "
+                + "AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.id = s.owner AND r.seen_at >= $2)";
+        Mono<Long> interrupted = db.sql(sql).bind(0, settings.replicaId()).bind(1, cutoff.toEpochMilli())
+                .map(this::scan).all()
+                .concatMap(scan -> openPorts(List.of(scan.id()))
+                        .flatMap(ports -> interrupt(scan.withOpenPorts(ports.getOrDefault(scan.id(), List.of())), now)))
+                .reduce(0L, Long::sum)
+                .doOnNext(n -> {
+                    if (n > 0) {
+                        log.warn("marked {} scan(s) of replicas whose lease ended as interrupted", n);
+                    }
+                });
+        // Replicas gone for a day are forgotten (a pod name is not reused).
+        Mono<Long> forgotten = db.sql("DELETE FROM replicas WHERE seen_at < $1")
+                .bind(0, now.minus(Duration.ofDays(1)).toEpochMilli()).fetch().rowsUpdated();
+        return interrupted.flatMap(n -> forgotten.thenReturn(n)).subscribeOn(scheduler);
+    }
+
+    @Override
+    public Mono<Boolean> requestCancel(String id) {
+        return db.sql("UPDATE scans SET cancel_requested = TRUE WHERE id = $1 AND status = 'running'")
+                .bind(0, id).fetch().rowsUpdated()
+                .flatMap(updated -> updated == 0 ? Mono.just(false)
+                        : (settings.embedded() ? Mono.<Void>empty() : notify(StoreSignals.CANCELS_CHANNEL, id))
+                                .thenReturn(true))
+                .as(tx::transactional)
+                .doOnNext(requested -> {
+                    if (requested) {
+                        signals.cancelRequested(id);
+                    }
                 })
-                .as(tx::transactional);
+                .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Flux<String> cancelRequested() {
+        return db.sql("SELECT id FROM scans WHERE owner = $1 AND status = 'running' AND cancel_requested")
+                .bind(0, settings.replicaId())
+                .map(row -> row.get(0, String.class)).all()
+                .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Mono<ScanEvent> terminal(String id) {
+        return db.sql("SELECT seq, name, data FROM scan_events WHERE scan_id = $1 AND name = 'done' "
+                        + "ORDER BY seq DESC LIMIT 1")
+                .bind(0, id)
+                .map(row -> codec.event(row.get("seq", Long.class), row.get("name", String.class), row.get("data", String.class)))
+                .one()
+                .subscribeOn(scheduler);
+    }
+
+    private Mono<Void> notifyChanged(String id) {
+        return settings.embedded() ? Mono.empty() : notify(StoreSignals.EVENTS_CHANNEL, id);
+    }
+
+    // pg_notify in the writer's transaction: PostgreSQL delivers it only when, and if, that transaction commits.
+    private Mono<Void> notify(String channel, String id) {
+        return db.sql("SELECT pg_notify($1, $2)").bind(0, channel).bind(1, id).then();
     }
 
     @Override
@@ -177,7 +267,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         DatabaseClient.GenericExecuteSpec update = db.sql("UPDATE scans SET status = $1, targets = COALESCE($2, targets), "
                         + "total = $3, scanned = $4, open_count = $5, closed_count = $6, filtered_count = $7, error_count = $8, "
                         + "rate = $9, elapsed_ms = $10, eta_ms = $11, message = $12, finished_at = $13, last_seq = $14 "
-                        + "WHERE id = $15")
+                        + "WHERE id = $15 AND status = 'running'")
                 .bind(0, row.status.wireName());
         update = bindOrNull(update, 1, row.targets == null ? null : codec.write(row.targets), String.class)
                 .bind(2, row.total).bind(3, row.scanned).bind(4, row.open).bind(5, row.closed)
@@ -189,7 +279,20 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         update = bindOrNull(update, 12, !done ? null : row.finishedAt != null ? row.finishedAt.toEpochMilli() : clock.millis(), Long.class)
                 .bind(13, row.lastSeq).bind(14, id);
         Mono<Long> scanRow = update.fetch().rowsUpdated();
-        return insertEvents(id, batch).then(insertPorts(id, ports)).then(scanRow).as(tx::transactional).then();
+        // The guarded update first: once the scan has been ended elsewhere, nothing more of it is stored.
+        return scanRow
+                .flatMap(updated -> updated == 0 ? Mono.just(updated)
+                        : insertEvents(id, batch).then(insertPorts(id, ports)).then(notifyChanged(id)).thenReturn(updated))
+                .as(tx::transactional)
+                .doOnNext(updated -> {
+                    signals.changed(id);
+                    if (updated == 0) {
+                        // Another replica took this replica for dead and ended the scan as interrupted: stop it.
+                        log.warn("scan {} was ended elsewhere (interrupted) while it ran here; stopping it", id);
+                        signals.cancelRequested(id);
+                    }
+                })
+                .then();
     }
 
     // One prepared statement per batch, with a set of bindings per row: H2 parses it once, and PostgreSQL
@@ -343,17 +446,6 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
                 finished == null ? null : Instant.ofEpochMilli(finished),
                 row.get("owner", String.class),
                 List.of());
-    }
-
-    private static void values(StringBuilder sql, int rows, int columns) {
-        int n = 1;
-        for (int r = 0; r < rows; r++) {
-            sql.append(r == 0 ? "(" : ", (");
-            for (int c = 0; c < columns; c++) {
-                sql.append(c == 0 ? "$" : ", $").append(n++);
-            }
-            sql.append(')');
-        }
     }
 
     private static DatabaseClient.GenericExecuteSpec bindOrNull(DatabaseClient.GenericExecuteSpec spec, int index,

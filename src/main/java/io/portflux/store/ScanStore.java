@@ -49,4 +49,28 @@ public interface ScanStore {
      * ones, with their events and results, in the database. Emits how many scans went.
      */
     Mono<Long> expire(Instant cutoff, int keep);
+
+    /** Renews this replica's lease: its row in the replicas table, as of {@code now}. */
+    Mono<Void> renewLease(Instant now);
+
+    /**
+     * Marks as {@code interrupted} the running scans of other replicas whose lease was last renewed before
+     * {@code cutoff} (the replica died), each with a terminal {@code done} event saying so. Emits how many.
+     */
+    Mono<Long> interruptAbandoned(Instant cutoff, Instant now);
+
+    /**
+     * Asks the replica that runs scan {@code id} to cancel it: a flag on its row, and a wake-up for the owner.
+     * Emits whether the scan was running.
+     */
+    Mono<Boolean> requestCancel(String id);
+
+    /** Ids of the running scans of this replica whose cancel was asked for. */
+    Flux<String> cancelRequested();
+
+    /** The terminal {@code done} event of scan {@code id}; empty while it runs. */
+    Mono<ScanEvent> terminal(String id);
+
+    /** Wake-ups when scans have new rows or are asked to stop, from this replica and the others. */
+    StoreSignals signals();
 }

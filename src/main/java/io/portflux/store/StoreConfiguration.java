@@ -1,6 +1,7 @@
 package io.portflux.store;
 
 import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
@@ -10,19 +11,42 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import tools.jackson.databind.json.JsonMapper;
 
-/** StoreConfiguration wires the scan store to Spring Boot's R2DBC connection factory, after Flyway's migration. */
+/**
+ * StoreConfiguration wires the scan store to Spring Boot's R2DBC connection factory, after Flyway's migration,
+ * with the replica's lease and, on PostgreSQL, a listening connection for the other replicas' signals.
+ */
 @Configuration(proxyBeanMethods = false)
 public class StoreConfiguration {
 
     @Bean
+    StoreSignals storeSignals(ConnectionFactory connections, Environment environment) {
+        StoreSignals signals = new StoreSignals();
+        if (!embedded(environment)) {
+            // LISTEN needs a connection of its own for as long as the process runs: not one of the pool's.
+            signals.listen(connections instanceof Wrapped<?> pool && pool.unwrap() instanceof ConnectionFactory raw
+                    ? raw : connections);
+        }
+        return signals;
+    }
+
+    @Bean
     @DependsOnDatabaseInitialization
     R2dbcScanStore scanStore(ConnectionFactory connections, JsonMapper json, ObjectProvider<Clock> clock,
-            StoreProperties properties, Environment environment) {
+            StoreProperties properties, Environment environment, StoreSignals signals) {
         String replica = properties.replicaId() == null || properties.replicaId().isBlank()
                 ? "replica-" + UUID.randomUUID()
                 : properties.replicaId();
-        boolean embedded = StoreUrls.isH2(environment.getRequiredProperty("spring.r2dbc.url"));
         return new R2dbcScanStore(connections, json, clock.getIfAvailable(Clock::systemUTC),
-                new R2dbcScanStore.Settings(replica, embedded, properties.batchSize(), properties.flushInterval()));
+                new R2dbcScanStore.Settings(replica, embedded(environment), properties.batchSize(),
+                        properties.flushInterval()), signals);
+    }
+
+    @Bean
+    ReplicaLease replicaLease(ScanStore store, ObjectProvider<Clock> clock, StoreProperties properties) {
+        return new ReplicaLease(store, clock.getIfAvailable(Clock::systemUTC), properties.leaseTime());
+    }
+
+    private static boolean embedded(Environment environment) {
+        return StoreUrls.isH2(environment.getRequiredProperty("spring.r2dbc.url"));
     }
 }

@@ -17,7 +17,10 @@ import org.springframework.validation.annotation.Validated;
  *     random id when there is none
  * @param batchSize most events written in one transaction
  * @param flushInterval longest time an event waits for its batch to fill before it is written
- * @param pollInterval how often a watcher of a scan that runs on another replica looks for new rows
+ * @param pollInterval longest wait of a watcher of a scan that runs on another replica before it looks for new
+ *     rows without a wake-up (on PostgreSQL, a notification wakes it as soon as rows are committed)
+ * @param leaseTime how long a replica may go without renewing its lease before the others mark its running
+ *     scans interrupted; it renews five times as often
  */
 @Validated
 @ConfigurationProperties("portflux.store")
@@ -26,4 +29,5 @@ public record StoreProperties(
         String replicaId,
         @Min(1) @Max(4000) int batchSize,
         @NotNull Duration flushInterval,
-        @NotNull Duration pollInterval) {}
+        @NotNull Duration pollInterval,
+        @NotNull Duration leaseTime) {}

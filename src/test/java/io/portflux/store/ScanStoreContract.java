@@ -40,8 +40,13 @@ abstract class ScanStoreContract {
     ScanStore store(String url, String replica, int batchSize) {
         Flyway.configure().dataSource(StoreUrls.jdbc(url), user(url), "").load().migrate();
         ConnectionFactory connections = ConnectionFactories.get(url);
+        StoreSignals signals = new StoreSignals();
+        if (!embedded()) {
+            signals.listen(connections);
+            signals.listening().block(WAIT);
+        }
         return new R2dbcScanStore(connections, JsonMapper.builder().build(), Clock.systemUTC(),
-                new R2dbcScanStore.Settings(replica, embedded(), batchSize, Duration.ofMillis(50)));
+                new R2dbcScanStore.Settings(replica, embedded(), batchSize, Duration.ofMillis(50)), signals);
     }
 
     private static String user(String url) {
@@ -210,6 +215,67 @@ abstract class ScanStoreContract {
         }
         assertThat(store.expire(T0, 2).block(WAIT)).isEqualTo(2);
         assertThat(ids(store.list(ScanQuery.newest(100)))).containsExactly(kept.get(3), kept.get(2), running);
+    }
+
+    @Test
+    void aReplicaWhoseLeaseRanOutHasItsRunningScansInterruptedOnceAndItsLateWritesChangeNothing() throws Exception {
+        String url = newDatabaseUrl();
+        ScanStore a = store(url, "replica-a", 500);
+        ScanStore b = store(url, "replica-b", 500);
+        a.renewLease(T0).block(WAIT);
+        b.renewLease(T0.plusSeconds(20)).block(WAIT);
+        String id = newId();
+        a.create(id, request("127.0.0.1"), T0).block(WAIT);
+        List<ScanEvent> events = scanEvents(id, 100, "completed");
+        a.record(id, Flux.fromIterable(events.subList(0, 60))).block(WAIT);
+        List<String> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var watch = a.signals().cancels().subscribe(stopped::add);
+
+        // A renewed at T0: alive for a cutoff before that, dead for one after.
+        assertThat(b.interruptAbandoned(T0.minusSeconds(1), T0.plusSeconds(20)).block(WAIT)).isZero();
+        assertThat(b.interruptAbandoned(T0.plusSeconds(10), T0.plusSeconds(20)).block(WAIT)).isEqualTo(1);
+        assertThat(b.interruptAbandoned(T0.plusSeconds(10), T0.plusSeconds(21)).block(WAIT)).isZero();
+        StoredScan scan = b.find(id).block(WAIT);
+        assertThat(scan.status()).isEqualTo(ScanStatus.INTERRUPTED);
+        assertThat(scan.openPorts()).hasSize(5);
+        List<ScanEvent> stored = all(b, id);
+        assertThat(stored).hasSize(61);
+        assertThat(b.terminal(id).block(WAIT)).isEqualTo(stored.get(60));
+
+        // A was only slow: what it writes now neither revives the scan nor doubles a row, and A is told to stop.
+        a.record(id, Flux.fromIterable(events.subList(40, events.size()))).block(WAIT);
+        assertThat(b.find(id).block(WAIT).status()).isEqualTo(ScanStatus.INTERRUPTED);
+        assertThat(all(b, id).subList(0, 61)).isEqualTo(stored);
+        assertThat(all(b, id).stream().filter(e -> e.data() instanceof EventData.Done).count()).isEqualTo(1);
+        assertThat(stopped).contains(id);
+        watch.dispose();
+    }
+
+    @Test
+    void aCancelForAnotherReplicaIsOnTheRowAndWakesItUp() throws Exception {
+        String url = newDatabaseUrl();
+        ScanStore a = store(url, "replica-a", 500);
+        ScanStore b = store(url, "replica-b", 500);
+        String id = newId();
+        a.create(id, request("127.0.0.1"), T0).block(WAIT);
+        a.record(id, Flux.fromIterable(scanEvents(id, 20, null))).block(WAIT);
+        assertThat(a.terminal(id).blockOptional(WAIT)).isEmpty();
+        var woken = a.signals().cancels().filter(id::equals).next().toFuture();
+        var changed = b.signals().changes().filter(id::equals).next().toFuture();
+
+        assertThat(b.requestCancel(id).block(WAIT)).isTrue();
+        assertThat(a.cancelRequested().collectList().block(WAIT)).containsExactly(id);
+        assertThat(b.cancelRequested().collectList().block(WAIT)).isEmpty();
+        String finished = newId();
+        a.create(finished, request("127.0.0.1"), T0).block(WAIT);
+        a.record(finished, Flux.fromIterable(scanEvents(finished, 20, "completed"))).block(WAIT);
+        assertThat(b.requestCancel(finished).block(WAIT)).isFalse();
+        if (!embedded()) {
+            // Across processes only PostgreSQL carries the wake-ups (NOTIFY); the embedded store has one process.
+            assertThat(woken.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(id);
+            a.record(id, Flux.fromIterable(scanEvents(id, 20, "cancelled").subList(20, 22))).block(WAIT);
+            assertThat(changed.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(id);
+        }
     }
 
     static List<String> ids(Flux<StoredScan> scans) {

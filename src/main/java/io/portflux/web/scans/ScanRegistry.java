@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -60,6 +61,7 @@ public class ScanRegistry {
     private final AtomicInteger slotsTaken = new AtomicInteger();
     private final Mono<Long> recovered;
     private final Disposable sweeper;
+    private final Disposable cancels;
     private final ShutdownSignal shutdown;
 
     public ScanRegistry(ScanLauncher launcher, RegistryProperties properties, ScanStore store,
@@ -78,6 +80,7 @@ public class ScanRegistry {
                 })
                 .cache();
         this.recovered.subscribe();
+        this.cancels = store.signals().cancels().subscribe(this::cancelledElsewhere);
         this.sweeper = Flux.interval(SWEEP, SWEEP)
                 .concatMap(tick -> expire().onErrorResume(error -> {
                     log.warn("retention sweep failed: {}", error.toString());
@@ -155,24 +158,38 @@ public class ScanRegistry {
         });
     }
 
-    // Stored events after the cursor, page by page; while the scan runs elsewhere, polls for newer rows.
+    // Stored events after the cursor, page by page, then, while the scan runs elsewhere, newer ones as they are
+    // committed: a store signal (a NOTIFY from the writer on PostgreSQL) or, failing one, the poll interval
+    // makes it look again. The signals are followed from the start, so none is lost between a read and a wait.
+    // Ends with the scan's done event, which is sent even when the cursor is at or past it.
     private Flux<ScanEvent> replay(String id, long afterId) {
-        return store.events(id, afterId, REPLAY_PAGE).collectList().flatMapMany(page -> {
-            if (!page.isEmpty()) {
-                ScanEvent last = page.get(page.size() - 1);
-                Flux<ScanEvent> these = Flux.fromIterable(page);
-                return last.data() instanceof EventData.Done ? these
-                        : these.concatWith(Flux.defer(() -> replay(id, last.id())));
+        return Flux.defer(() -> {
+            AtomicLong cursor = new AtomicLong(afterId);
+            Flux<Object> looks = Flux.<Object>merge(Flux.just(0L), store.signals().changes().filter(id::equals),
+                            Flux.interval(pollInterval, pollInterval))
+                    .onBackpressureLatest();
+            return looks.concatMap(look -> newer(id, cursor), 1)
+                    .takeUntil(event -> event.data() instanceof EventData.Done);
+        });
+    }
+
+    // The stored events after the cursor; when there are none and the scan has ended, its done event.
+    private Flux<ScanEvent> newer(String id, AtomicLong cursor) {
+        return store.events(id, cursor.get(), REPLAY_PAGE).collectList().flatMapMany(page -> {
+            if (page.isEmpty()) {
+                return store.find(id).flatMapMany(scan -> scan.status() == ScanStatus.RUNNING ? Flux.empty()
+                        : store.terminal(id).flux());
             }
-            return store.find(id).flatMapMany(scan -> scan.status() == ScanStatus.RUNNING
-                    ? Mono.delay(pollInterval).thenMany(Flux.defer(() -> replay(id, afterId)))
-                    : Flux.empty());
+            cursor.set(page.get(page.size() - 1).id());
+            return Flux.fromIterable(page)
+                    .concatWith(page.size() < REPLAY_PAGE ? Flux.empty() : Flux.defer(() -> newer(id, cursor)));
         });
     }
 
     /**
-     * Cancels a scan that runs here; a finished scan, or one that runs in another process, stays as it is.
-     * Emits its snapshot, or a {@link ScanNotFoundException}.
+     * Cancels scan {@code id}: here if it runs here; if it runs on another replica, by a request on its row
+     * that wakes that replica up. A finished scan stays as it is. Emits its snapshot, or a
+     * {@link ScanNotFoundException}.
      */
     public Mono<ScanSnapshot> cancel(String id) {
         return Mono.defer(() -> {
@@ -181,8 +198,18 @@ public class ScanRegistry {
                 scan.cancel(CANCELLED_BY_REQUEST);
                 return Mono.just(scan.snapshot());
             }
-            return stored(id).map(ScanSnapshot::of);
+            return stored(id).flatMap(found -> (found.status() == ScanStatus.RUNNING
+                    ? store.requestCancel(id).then()
+                    : Mono.<Void>empty()).thenReturn(ScanSnapshot.of(found)));
         });
+    }
+
+    // A cancel asked for on another replica (or written on the row while a wake-up was lost).
+    private void cancelledElsewhere(String id) {
+        BackgroundScan scan = local(id);
+        if (scan != null && scan.cancel(CANCELLED_BY_REQUEST)) {
+            log.info("scan {} cancelled by a request to another replica", id);
+        }
     }
 
     /** The scan with {@code id} that this process runs, or whose last events it is still storing; or null. */
@@ -219,6 +246,7 @@ public class ScanRegistry {
     @PreDestroy
     void close() {
         sweeper.dispose();
+        cancels.dispose();
     }
 
     private Reservation reserve() {
