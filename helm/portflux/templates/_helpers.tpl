@@ -109,6 +109,141 @@ Fails the render when the autoscaler bounds are inverted.
 {{- end }}
 
 {{/*
+Which store the app uses: "external" (database.url), "bundled" (postgresql.enabled, the chart's own
+PostgreSQL) or "embedded" (H2 in files under /data, one replica only).
+*/}}
+{{- define "portflux.store" -}}
+{{- if .Values.database.url -}}
+external
+{{- else if .Values.postgresql.enabled -}}
+bundled
+{{- else -}}
+embedded
+{{- end -}}
+{{- end }}
+
+{{/*
+Where the embedded store keeps its files (PORTFLUX_STORE_PATH), a volume: the root filesystem is
+read-only.
+*/}}
+{{- define "portflux.storePath" -}}
+/data
+{{- end }}
+
+{{/*
+Name of the PersistentVolumeClaim behind /data, or "" when /data is an emptyDir (or unused).
+*/}}
+{{- define "portflux.storeClaim" -}}
+{{- if and (eq (include "portflux.store" .) "embedded") .Values.store.persistence.enabled -}}
+{{- default (printf "%s-data" (include "portflux.fullname" .)) .Values.store.persistence.existingClaim -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Fails the render on a store setting that cannot work: two databases at once, an external one with
+no Secret for its password, a claim for /data that nothing would use, or the embedded store (H2 in
+one pod's files) under more than one replica, where each pod would keep scans the others cannot see.
+*/}}
+{{- define "portflux.validateStore" -}}
+{{- $store := include "portflux.store" . -}}
+{{- $usePostgres := "Use PostgreSQL: set database.url (an external one, with its credentials in database.existingSecret) or postgresql.enabled=true (one run by this chart, for trials)" -}}
+{{- if and .Values.database.url .Values.postgresql.enabled -}}
+{{- fail "set database.url or postgresql.enabled, not both: database.url points PortFlux at an external PostgreSQL, postgresql.enabled runs one in the release" -}}
+{{- end -}}
+{{- if and .Values.database.url (not .Values.database.existingSecret) -}}
+{{- fail "database.url needs database.existingSecret: the name of a Secret holding the database password (key database.passwordKey) and, unless database.username is set, the username (key database.usernameKey)" -}}
+{{- end -}}
+{{- if and .Values.store.persistence.enabled (ne $store "embedded") -}}
+{{- fail "store.persistence is for the embedded store only: with database.url or postgresql.enabled there is no /data to keep. Set store.persistence.enabled=false" -}}
+{{- end -}}
+{{- if eq $store "embedded" -}}
+{{- if .Values.autoscaling.enabled -}}
+{{- if gt (int .Values.autoscaling.maxReplicas) 1 -}}
+{{- fail (printf "autoscaling.maxReplicas is %d, but the embedded store (H2 in files under /data) serves one replica only. %s" (int .Values.autoscaling.maxReplicas) $usePostgres) -}}
+{{- end -}}
+{{- else if gt (int .Values.replicaCount) 1 -}}
+{{- fail (printf "replicaCount is %d, but the embedded store (H2 in files under /data) serves one replica only. %s" (int .Values.replicaCount) $usePostgres) -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+SPRING_R2DBC_URL: the external URL, or the chart's PostgreSQL Service.
+*/}}
+{{- define "portflux.databaseUrl" -}}
+{{- if .Values.database.url -}}
+{{- .Values.database.url -}}
+{{- else if .Values.postgresql.enabled -}}
+{{- printf "r2dbc:postgresql://%s:5432/%s" (include "portflux.postgresql.fullname" .) .Values.postgresql.auth.database -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+TCP port of the external database: the one in database.url, else PostgreSQL's 5432.
+*/}}
+{{- define "portflux.databasePort" -}}
+{{- $authority := regexFind "//[^/?#]+" .Values.database.url -}}
+{{- $port := regexFind ":[0-9]+$" $authority | trimPrefix ":" -}}
+{{- default "5432" $port -}}
+{{- end }}
+
+{{/*
+Name of the chart's PostgreSQL objects. Short enough for the StatefulSet's pod and revision labels
+(a StatefulSet name should stay within 52 characters).
+*/}}
+{{- define "portflux.postgresql.fullname" -}}
+{{- printf "%s-postgresql" (include "portflux.fullname" . | trunc 41 | trimSuffix "-") -}}
+{{- end }}
+
+{{/*
+Selector labels of the chart's PostgreSQL. Its name is not the app's, so neither the app's Service
+nor its Deployment ever selects the database pod.
+*/}}
+{{- define "portflux.postgresql.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "portflux.name" . | trunc 52 | trimSuffix "-" }}-postgresql
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Labels on every object of the chart's PostgreSQL.
+*/}}
+{{- define "portflux.postgresql.labels" -}}
+helm.sh/chart: {{ include "portflux.chart" . }}
+{{ include "portflux.postgresql.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.postgresql.image.tag | trunc 63 | quote }}
+app.kubernetes.io/component: database
+app.kubernetes.io/part-of: portflux
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+PostgreSQL image reference: registry, repository, then digest when given, else tag.
+*/}}
+{{- define "portflux.postgresql.image" -}}
+{{- $image := .Values.postgresql.image -}}
+{{- $repository := $image.repository -}}
+{{- with $image.registry -}}
+{{- $repository = printf "%s/%s" . $repository -}}
+{{- end -}}
+{{- if $image.digest -}}
+{{- printf "%s@%s" $repository $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repository $image.tag -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+Where the chart's PostgreSQL keeps its data: a directory inside the volume, because initdb wants
+an empty directory and a fresh volume's root may hold lost+found.
+*/}}
+{{- define "portflux.postgresql.pgdata" -}}
+/var/lib/postgresql/data/pgdata
+{{- end }}
+
+{{/*
 The app's built-in deny-list (TargetPolicy.BUILT_IN_DENY; a test keeps the two equal). The app
 enforces it whatever the values say; the NetworkPolicy leaves it out of the allowed egress too.
 */}}

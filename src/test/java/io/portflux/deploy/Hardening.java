@@ -9,10 +9,12 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,7 +33,8 @@ import org.springframework.boot.convert.DurationStyle;
 /**
  * Hardening holds the checks that the Helm chart and the kustomize base share: the Pod Security
  * Standards "restricted" profile, probes on the app's real actuator paths, the app's port, the
- * mounted configuration and shutdown timings that add up.
+ * mounted configuration, shutdown timings that add up, and the store (the embedded one's volume,
+ * or PostgreSQL with its password from a Secret, and the trial PostgreSQL itself).
  */
 final class Hardening {
 
@@ -218,6 +221,79 @@ final class Hardening {
                 app.properties().get("spring.lifecycle.timeout-per-shutdown-phase"));
         assertThat(value).as("spring.lifecycle.timeout-per-shutdown-phase is set").isNotNull();
         return DurationStyle.detectAndParse(value.toString());
+    }
+
+    /** Where the embedded store keeps its files: PORTFLUX_STORE_PATH, on a volume of its own. */
+    static final String STORE_PATH = "/data";
+
+    /**
+     * The embedded store: PORTFLUX_STORE_PATH names a writable volume (the root filesystem is
+     * read-only) and no database is configured. Returns that volume.
+     */
+    static Volume assertEmbeddedStore(PodSpec pod, Container container) {
+        assertThat(env(container, "PORTFLUX_STORE_PATH")).isEqualTo(STORE_PATH);
+        VolumeMount mount = container.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(STORE_PATH))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume mounted at " + STORE_PATH));
+        assertThat(mount.getReadOnly()).as("the store's volume is writable").isNotEqualTo(Boolean.TRUE);
+        assertThat(container.getEnv()).extracting(EnvVar::getName).noneMatch(name -> name.startsWith("SPRING_R2DBC_"));
+        return volume(pod, mount.getName());
+    }
+
+    /**
+     * The store is PostgreSQL: SPRING_R2DBC_URL is set, the password comes from a Secret (never a
+     * value), and nothing of the embedded store is left. Returns the password's Secret reference.
+     */
+    static SecretKeySelector assertPostgresqlStore(PodSpec pod, Container container) {
+        assertThat(env(container, "SPRING_R2DBC_URL")).startsWith("r2dbc:postgresql://").doesNotContain("@");
+        EnvVar password = container.getEnv().stream()
+                .filter(e -> e.getName().equals("SPRING_R2DBC_PASSWORD"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no SPRING_R2DBC_PASSWORD"));
+        assertThat(password.getValue()).as("the password is never a plain value").isNull();
+        assertThat(password.getValueFrom().getSecretKeyRef()).as("the password comes from a Secret").isNotNull();
+        assertThat(container.getEnv()).extracting(EnvVar::getName).contains("SPRING_R2DBC_USERNAME")
+                .doesNotContain("PORTFLUX_STORE_PATH");
+        assertThat(container.getVolumeMounts()).extracting(VolumeMount::getMountPath).doesNotContain(STORE_PATH);
+        return password.getValueFrom().getSecretKeyRef();
+    }
+
+    /**
+     * A one-pod PostgreSQL as restricted as the official image allows: the image's own non-root
+     * user, every writable path a volume (the data on the claim template, the socket directory and
+     * /tmp on emptyDirs, PGDATA a directory inside the data volume), pg_isready for every probe and
+     * the password from a Secret. Returns the container.
+     */
+    static Container assertPostgresql(StatefulSet statefulSet, long uid) {
+        assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(1);
+        PodSpec pod = statefulSet.getSpec().getTemplate().getSpec();
+        assertRestricted(pod);
+        assertFixedIdentity(pod, uid);
+        assertThat(pod.getContainers()).hasSize(1);
+        Container postgres = pod.getContainers().get(0);
+        assertResources(postgres);
+        assertThat(postgres.getPorts()).singleElement().satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(5432));
+        for (Probe probe : List.of(postgres.getStartupProbe(), postgres.getLivenessProbe(), postgres.getReadinessProbe())) {
+            assertThat(probe).isNotNull();
+            assertThat(probe.getExec().getCommand()).first().isEqualTo("pg_isready");
+        }
+        assertThat(postgres.getVolumeMounts()).extracting(VolumeMount::getMountPath)
+                .containsExactlyInAnyOrder("/var/lib/postgresql/data", "/var/run/postgresql", "/tmp");
+        assertThat(env(postgres, "PGDATA")).startsWith("/var/lib/postgresql/data/");
+        for (String path : List.of("/var/run/postgresql", "/tmp")) {
+            String name = postgres.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst().orElseThrow().getName();
+            assertThat(volume(pod, name).getEmptyDir()).as(path + " is an emptyDir").isNotNull();
+        }
+        assertThat(statefulSet.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getMetadata().getName()).isEqualTo(postgres.getVolumeMounts().stream()
+                    .filter(m -> m.getMountPath().equals("/var/lib/postgresql/data")).findFirst().orElseThrow().getName());
+            assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        });
+        EnvVar password = postgres.getEnv().stream().filter(e -> e.getName().equals("POSTGRES_PASSWORD")).findFirst().orElseThrow();
+        assertThat(password.getValue()).isNull();
+        assertThat(password.getValueFrom().getSecretKeyRef()).isNotNull();
+        return postgres;
     }
 
     static String env(Container container, String name) {

@@ -12,12 +12,16 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -265,6 +269,8 @@ class HelmChartTests {
         assertThat(deployment.getSpec().getSelector().getMatchLabels()).doesNotContainKey("team");
         assertThat(deployment.getSpec().getTemplate().getSpec().getImagePullSecrets())
                 .singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("registry-credentials"));
+        // Several replicas: the store is the external PostgreSQL, not the embedded one.
+        Hardening.assertPostgresqlStore(deployment.getSpec().getTemplate().getSpec(), Hardening.portflux(deployment));
     }
 
     @Test
@@ -301,7 +307,7 @@ class HelmChartTests {
         });
 
         List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
-        assertThat(egress).hasSize(2);
+        assertThat(egress).hasSize(3);
         assertThat(egress.get(0).getTo()).extracting(peer -> peer.getIpBlock().getCidr())
                 .containsExactly("10.20.0.0/24", "127.0.0.0/8", "fd00:20::/64");
         assertThat(egress.get(0).getTo()).extracting(peer -> peer.getIpBlock().getExcept())
@@ -313,6 +319,13 @@ class HelmChartTests {
         });
         assertThat(egress.get(1).getPorts()).extracting(NetworkPolicyPort::getProtocol, p -> p.getPort().getIntVal())
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("UDP", 53), org.assertj.core.groups.Tuple.tuple("TCP", 53));
+        // The external PostgreSQL of database.egress, on the port of database.url.
+        assertThat(egress.get(2).getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "databases");
+            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "postgresql");
+        });
+        assertThat(egress.get(2).getPorts()).extracting(NetworkPolicyPort::getProtocol, p -> p.getPort().getIntVal())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("TCP", 5432));
     }
 
     static Stream<Arguments> egressCases() {
@@ -479,10 +492,11 @@ class HelmChartTests {
                           seccompProfile:
                             type: RuntimeDefault
                         """),
-                Arguments.of("slow drains behind a load balancer", """
+                Arguments.of("slow drains behind a load balancer, three replicas on PostgreSQL", """
                         replicaCount: 3
-                        service:
-                          sessionAffinity: ClientIP
+                        database:
+                          url: r2dbc:postgresql://postgres.databases.svc:5432/portflux
+                          existingSecret: portflux-database
                         shutdown:
                           preStopSleepSeconds: 15
                           phaseTimeoutSeconds: 30
@@ -650,6 +664,405 @@ class HelmChartTests {
         assertThat(quotas).isEqualTo(new QuotaProperties(2, 10, 65536, Duration.ofMinutes(15)));
     }
 
+    // ---- the store ----
+
+    @Test
+    void byDefaultTheEmbeddedStoreWritesToAnEmptyDirAtData() {
+        Manifests manifests = render(template());
+        Deployment deployment = manifests.single(Deployment.class);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Volume data = Hardening.assertEmbeddedStore(pod, Hardening.portflux(deployment));
+        assertThat(data.getEmptyDir()).as("/data is an emptyDir by default").isNotNull();
+        assertThat(data.getEmptyDir().getSizeLimit().toString()).isEqualTo("1Gi");
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(manifests.ofType(PersistentVolumeClaim.class)).isEmpty();
+        // Scans no longer live in one pod's memory, so nothing pins a client to a pod.
+        assertThat(manifests.single(Service.class).getSpec().getSessionAffinity()).isNull();
+    }
+
+    static Stream<Arguments> embeddedStoreWithMoreThanOneReplica() {
+        return Stream.of(
+                Arguments.of("replicaCount: 2\n", "replicaCount is 2"),
+                Arguments.of("autoscaling:\n  enabled: true\n", "autoscaling.maxReplicas is 4"),
+                Arguments.of("replicaCount: 1\nautoscaling:\n  enabled: true\n  minReplicas: 1\n  maxReplicas: 2\n", "autoscaling.maxReplicas is 2"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("embeddedStoreWithMoreThanOneReplica")
+    void theEmbeddedStoreRefusesMoreThanOneReplicaAndSaysToUsePostgresql(String values, String named) throws IOException {
+        Path file = valuesFile(values);
+        assertThatThrownBy(() -> template().withValuesFile(file).call())
+                .hasMessageContaining(named)
+                .hasMessageContaining("embedded store")
+                .hasMessageContaining("one replica only")
+                .hasMessageContaining("Use PostgreSQL: set database.url")
+                .hasMessageContaining("postgresql.enabled=true");
+    }
+
+    @Test
+    void oneReplicaAtMostIsFineForTheEmbeddedStore() throws IOException {
+        // The guard above must not refuse what the embedded store can do.
+        Manifests manifests = render(template().withValuesFile(valuesFile(
+                "autoscaling:\n  enabled: true\n  minReplicas: 1\n  maxReplicas: 1\n")));
+        assertThat(manifests.single(HorizontalPodAutoscaler.class).getSpec().getMaxReplicas()).isEqualTo(1);
+        assertThat(render(template().set("replicaCount", 0)).single(Deployment.class).getSpec().getReplicas()).isZero();
+    }
+
+    @Test
+    void persistenceKeepsTheEmbeddedStoreOnAClaimAndRecreatesInsteadOfRolling() throws IOException {
+        Manifests manifests = render(template().withValuesFile(valuesFile("""
+                store:
+                  persistence:
+                    enabled: true
+                    size: 5Gi
+                    storageClass: fast-ssd
+                """)));
+        PersistentVolumeClaim claim = manifests.single(PersistentVolumeClaim.class);
+        assertThat(claim.getMetadata().getName()).isEqualTo("pf-portflux-data");
+        assertThat(claim.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "pf");
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+        assertThat(claim.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("5Gi");
+        assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-ssd");
+
+        Deployment deployment = manifests.single(Deployment.class);
+        Volume data = Hardening.assertEmbeddedStore(deployment.getSpec().getTemplate().getSpec(), Hardening.portflux(deployment));
+        assertThat(data.getEmptyDir()).isNull();
+        assertThat(data.getPersistentVolumeClaim().getClaimName()).isEqualTo(claim.getMetadata().getName());
+        // Two pods cannot hold a ReadWriteOnce claim during a rolling update.
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate()).isNull();
+        assertThat(manifests.single(Deployment.class).getSpec().getReplicas()).isEqualTo(1);
+    }
+
+    @Test
+    void anExistingClaimIsUsedAndNoneIsCreated() throws IOException {
+        Manifests manifests = render(template().withValuesFile(valuesFile(
+                "store:\n  persistence:\n    enabled: true\n    existingClaim: portflux-history\n")));
+        assertThat(manifests.ofType(PersistentVolumeClaim.class)).isEmpty();
+        Deployment deployment = manifests.single(Deployment.class);
+        Volume data = Hardening.assertEmbeddedStore(deployment.getSpec().getTemplate().getSpec(), Hardening.portflux(deployment));
+        assertThat(data.getPersistentVolumeClaim().getClaimName()).isEqualTo("portflux-history");
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    }
+
+    @Test
+    void anExternalDatabaseTakesItsCredentialsFromTheSecretAndServesAnyNumberOfReplicas() throws IOException {
+        String url = "r2dbc:postgresql://db.example.internal:5432/portflux?sslMode=require";
+        Manifests manifests = render(template().withValuesFile(valuesFile("""
+                replicaCount: 3
+                database:
+                  url: "%s"
+                  existingSecret: team-database
+                  usernameKey: user
+                  passwordKey: pass
+                """.formatted(url))));
+        assertThat(manifests.kinds()).as("no Secret of the chart's: the user's holds the password")
+                .containsExactly("ConfigMap", "Deployment", "Service", "ServiceAccount");
+        Deployment deployment = manifests.single(Deployment.class);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+        assertDeploymentFitsTheApp(manifests, APP);
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Container container = Hardening.portflux(deployment);
+        var password = Hardening.assertPostgresqlStore(pod, container);
+        assertThat(Hardening.env(container, "SPRING_R2DBC_URL")).isEqualTo(url);
+        assertThat(password.getName()).isEqualTo("team-database");
+        assertThat(password.getKey()).isEqualTo("pass");
+        EnvVar username = env(container, "SPRING_R2DBC_USERNAME");
+        assertThat(username.getValue()).isNull();
+        assertThat(username.getValueFrom().getSecretKeyRef().getName()).isEqualTo("team-database");
+        assertThat(username.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("user");
+        assertThat(pod.getVolumes()).extracting(Volume::getName).doesNotContain("data");
+        assertNoPlainPasswords(manifests);
+    }
+
+    @Test
+    void aPlainUsernameMayGoWithTheSecretsPassword() throws IOException {
+        Manifests manifests = render(template().withValuesFile(valuesFile("""
+                database:
+                  url: r2dbc:postgresql://db.example.internal/portflux
+                  existingSecret: team-database
+                  username: scanner
+                """)));
+        Container container = Hardening.portflux(manifests.single(Deployment.class));
+        var password = Hardening.assertPostgresqlStore(manifests.single(Deployment.class).getSpec().getTemplate().getSpec(), container);
+        assertThat(password.getName()).isEqualTo("team-database");
+        assertThat(password.getKey()).isEqualTo("password");
+        assertThat(Hardening.env(container, "SPRING_R2DBC_USERNAME")).isEqualTo("scanner");
+    }
+
+    static Stream<Arguments> databasePorts() {
+        return Stream.of(
+                Arguments.of("r2dbc:postgresql://db.example.internal:6432/portflux", 6432),
+                Arguments.of("r2dbc:postgresql://db.example.internal/portflux", 5432),
+                Arguments.of("r2dbcs:postgresql://[fd00:5::10]:5433/portflux?sslMode=verify-full", 5433),
+                Arguments.of("r2dbc:postgresql://[fd00:5::10]/portflux", 5432));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databasePorts")
+    void theNetworkPolicyLetsPortfluxReachTheExternalDatabaseOnTheUrlsPort(String url, int port) throws IOException {
+        Manifests manifests = render(template().withValuesFile(valuesFile("""
+                networkPolicy:
+                  enabled: true
+                database:
+                  url: "%s"
+                  existingSecret: team-database
+                  egress:
+                    - ipBlock:
+                        cidr: 10.0.5.10/32
+                """.formatted(url))));
+        NetworkPolicy policy = manifests.single(NetworkPolicy.class);
+        assertThat(policy.getSpec().getEgress()).filteredOn(rule -> rule.getTo().stream().anyMatch(peer -> peer.getIpBlock() != null
+                        && "10.0.5.10/32".equals(peer.getIpBlock().getCidr())))
+                .singleElement()
+                .satisfies(rule -> assertThat(rule.getPorts()).extracting(NetworkPolicyPort::getProtocol, p -> p.getPort().getIntVal())
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("TCP", port)));
+    }
+
+    @Test
+    void withoutDatabaseEgressTheNetworkPolicyAddsNoDatabaseRule() throws IOException {
+        Manifests manifests = render(template().withValuesFile(valuesFile("""
+                networkPolicy:
+                  enabled: true
+                database:
+                  url: r2dbc:postgresql://db.example.internal:5432/portflux
+                  existingSecret: team-database
+                """)));
+        // Scan targets and DNS only: a rule with no `to` would open egress to everywhere.
+        assertThat(manifests.single(NetworkPolicy.class).getSpec().getEgress()).hasSize(2)
+                .allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty());
+    }
+
+    /** The lookup that keeps the chart's PostgreSQL password across upgrades, as the template spells it. */
+    private static final String PASSWORD_LOOKUP = "(lookup \"v1\" \"Secret\" .Release.Namespace $name)";
+
+    /**
+     * The chart with postgresql.enabled. helm-java's template runs with the dry-run option "none",
+     * so `lookup` would call a cluster (there is none here; `helm template` itself returns nothing):
+     * a copy of the chart answers it with {@code existingSecret}, a Secret as a dict, or "(dict)" for
+     * a first install.
+     */
+    private TemplateCommand withPostgresql(String existingSecret) throws IOException {
+        Path secret = CHART.resolve("templates/postgresql-secret.yaml");
+        String source = Files.readString(secret);
+        assertThat(source).contains(PASSWORD_LOOKUP);
+        Path copy = copyChart();
+        Files.writeString(copy.resolve("templates/postgresql-secret.yaml"), source.replace(PASSWORD_LOOKUP, existingSecret));
+        return new Helm(copy).template().withName("pf").withNamespace("scanners").set("postgresql.enabled", true);
+    }
+
+    private TemplateCommand withPostgresql() throws IOException {
+        return withPostgresql("(dict)");
+    }
+
+    private static <T extends HasMetadata> T named(Manifests manifests, Class<T> type, String name) {
+        return manifests.ofType(type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+    }
+
+    @Test
+    void theChartsPostgresqlIsAHardenedStatefulSetThatPortfluxReachesThroughItsService() throws IOException {
+        Manifests manifests = render(withPostgresql().set("replicaCount", 3));
+        assertThat(manifests.kinds()).containsExactly(
+                "ConfigMap", "Deployment", "Secret", "Service", "Service", "ServiceAccount", "StatefulSet");
+        StatefulSet statefulSet = manifests.single(StatefulSet.class);
+        assertThat(statefulSet.getMetadata().getName()).isEqualTo("pf-portflux-postgresql");
+        Container postgres = Hardening.assertPostgresql(statefulSet, 70);
+        assertThat(postgres.getImage()).isEqualTo("docker.io/library/postgres:16-alpine");
+        assertThat(postgres.getStartupProbe().getExec().getCommand()).containsSequence("--username", "portflux")
+                .containsSequence("--dbname", "portflux");
+        assertThat(statefulSet.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage").toString())
+                .isEqualTo("8Gi");
+        Map<String, String> databasePod = statefulSet.getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(databasePod).containsAllEntriesOf(statefulSet.getSpec().getSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/part-of", "portflux")
+                .containsEntry("app.kubernetes.io/component", "database");
+
+        // PortFlux's Service and Deployment never select the database pod; the database's Service does.
+        Deployment deployment = manifests.single(Deployment.class);
+        Service app = named(manifests, Service.class, "pf-portflux");
+        Service database = named(manifests, Service.class, "pf-portflux-postgresql");
+        assertThat(databasePod.entrySet().containsAll(app.getSpec().getSelector().entrySet())).isFalse();
+        assertThat(databasePod.entrySet().containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet())).isFalse();
+        assertThat(database.getSpec().getSelector()).isEqualTo(statefulSet.getSpec().getSelector().getMatchLabels());
+        assertThat(database.getSpec().getClusterIP()).as("a ClusterIP Service, not a headless one").isNull();
+        assertThat(database.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(5432);
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo(postgres.getPorts().get(0).getName());
+        });
+        assertThat(statefulSet.getSpec().getServiceName()).isEqualTo(database.getMetadata().getName());
+
+        // PortFlux: three replicas on the database's Service, its user, and its password from the same Secret.
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+        assertDeploymentFitsTheApp(manifests, APP);
+        Container container = Hardening.portflux(deployment);
+        var password = Hardening.assertPostgresqlStore(deployment.getSpec().getTemplate().getSpec(), container);
+        assertThat(Hardening.env(container, "SPRING_R2DBC_URL"))
+                .isEqualTo("r2dbc:postgresql://" + database.getMetadata().getName() + ":5432/" + Hardening.env(postgres, "POSTGRES_DB"));
+        assertThat(Hardening.env(container, "SPRING_R2DBC_USERNAME")).isEqualTo(Hardening.env(postgres, "POSTGRES_USER"));
+        Secret secret = manifests.single(Secret.class);
+        assertThat(password.getName()).isEqualTo(secret.getMetadata().getName());
+        assertThat(postgres.getEnv()).filteredOn(e -> e.getName().equals("POSTGRES_PASSWORD")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef()).isEqualTo(password));
+        assertNoPlainPasswords(manifests);
+    }
+
+    @Test
+    void theGeneratedPasswordIsRandomOnInstallAndKeptOnUpgrade() throws IOException {
+        Secret first = render(withPostgresql()).single(Secret.class);
+        Secret second = render(withPostgresql()).single(Secret.class);
+        String password = decode(first.getData().get("password"));
+        assertThat(password).matches("[A-Za-z0-9]{32}");
+        assertThat(decode(second.getData().get("password"))).matches("[A-Za-z0-9]{32}").isNotEqualTo(password);
+        // helm uninstall keeps it, as Kubernetes keeps the volume the database was initialised with it in.
+        assertThat(first.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+
+        // On an upgrade the lookup finds the Secret, and its password stays.
+        String kept = Base64.getEncoder().encodeToString("kept-from-the-first-install".getBytes(StandardCharsets.UTF_8));
+        Secret upgraded = render(withPostgresql("(dict \"data\" (dict \"password\" \"" + kept + "\"))")).single(Secret.class);
+        assertThat(upgraded.getData().get("password")).isEqualTo(kept);
+    }
+
+    @Test
+    void withTheNetworkPolicyPortfluxReachesItsPostgresqlAndOnlyPortfluxDoes() throws IOException {
+        Manifests manifests = render(withPostgresql().set("networkPolicy.enabled", true));
+        Deployment deployment = manifests.single(Deployment.class);
+        StatefulSet statefulSet = manifests.single(StatefulSet.class);
+        Map<String, String> databasePods = statefulSet.getSpec().getSelector().getMatchLabels();
+        assertThat(manifests.ofType(NetworkPolicy.class)).hasSize(2);
+
+        NetworkPolicy app = named(manifests, NetworkPolicy.class, "pf-portflux");
+        assertThat(app.getSpec().getEgress())
+                .filteredOn(rule -> rule.getTo().stream().anyMatch(peer -> peer.getPodSelector() != null
+                        && databasePods.equals(peer.getPodSelector().getMatchLabels())))
+                .singleElement()
+                .satisfies(rule -> {
+                    assertThat(rule.getTo()).hasSize(1);
+                    assertThat(rule.getTo().get(0).getNamespaceSelector()).as("the release's own namespace").isNull();
+                    assertThat(rule.getPorts()).extracting(NetworkPolicyPort::getProtocol, p -> p.getPort().getIntVal())
+                            .containsExactly(org.assertj.core.groups.Tuple.tuple("TCP", 5432));
+                });
+
+        NetworkPolicy database = named(manifests, NetworkPolicy.class, "pf-portflux-postgresql");
+        assertThat(database.getSpec().getPodSelector().getMatchLabels()).isEqualTo(databasePods);
+        assertThat(database.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(database.getSpec().getEgress()).as("the database opens no connection").isNullOrEmpty();
+        assertThat(database.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+                assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+                assertThat(peer.getNamespaceSelector()).isNull();
+            });
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> {
+                assertThat(p.getPort().getStrVal()).isEqualTo("postgresql");
+                assertThat(p.getProtocol()).isEqualTo("TCP");
+            });
+        });
+        assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .extracting(p -> p.getName()).containsExactly("postgresql");
+    }
+
+    @Test
+    void aDatabaseUrlAndTheChartsPostgresqlTogetherAreRefused() throws IOException {
+        Path values = valuesFile("database:\n  url: r2dbc:postgresql://db:5432/pf\n  existingSecret: db\n");
+        TemplateCommand both = withPostgresql().withValuesFile(values);
+        assertThatThrownBy(both::call).hasMessageContaining("set database.url or postgresql.enabled, not both");
+        // The same database.url alone renders: the refusal is about the pair.
+        assertThat(render(template().withValuesFile(values)).kinds()).doesNotContain("StatefulSet");
+    }
+
+    @Test
+    void theChartsPostgresqlImageAndVolumeAreConfigurable() throws IOException {
+        Manifests manifests = render(withPostgresql().withValuesFile(valuesFile("""
+                postgresql:
+                  enabled: true
+                  image:
+                    registry: registry.example.internal:5000
+                    repository: mirror/postgres
+                    digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+                  persistence:
+                    size: 20Gi
+                    storageClass: fast-ssd
+                """)));
+        StatefulSet statefulSet = manifests.single(StatefulSet.class);
+        assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("registry.example.internal:5000/mirror/postgres@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        var claim = statefulSet.getSpec().getVolumeClaimTemplates().get(0).getSpec();
+        assertThat(claim.getStorageClassName()).isEqualTo("fast-ssd");
+        assertThat(claim.getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
+    }
+
+    static Stream<Arguments> everyStore() {
+        return Stream.of(
+                Arguments.of("the chart's PostgreSQL, two replicas and a NetworkPolicy", Map.of(
+                        "\npostgresql:\n  enabled: false\n", "\npostgresql:\n  enabled: true\n",
+                        "\nreplicaCount: 1\n", "\nreplicaCount: 2\n",
+                        "\nnetworkPolicy:\n  enabled: false\n", "\nnetworkPolicy:\n  enabled: true\n")),
+                Arguments.of("an external PostgreSQL behind a NetworkPolicy without database.egress", Map.of(
+                        "\ndatabase:\n  url: \"\"\n  existingSecret: \"\"\n",
+                        "\ndatabase:\n  url: r2dbc:postgresql://db.example.internal:5432/portflux\n  existingSecret: team-database\n",
+                        "\nnetworkPolicy:\n  enabled: false\n", "\nnetworkPolicy:\n  enabled: true\n")),
+                Arguments.of("the embedded store on a claim", Map.of(
+                        "\nstore:\n  persistence:\n    enabled: false\n", "\nstore:\n  persistence:\n    enabled: true\n")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyStore")
+    void lintStrictIsCleanForEveryStoreSoNotesRenderEachOfThem(String name, Map<String, String> edits) throws IOException {
+        // Lint renders NOTES.txt, which says which store is used; lint takes no values file, so a
+        // copy gets the store's values as its defaults. (Lint's lookup answers without a cluster.)
+        Path copy = copyChart();
+        Path values = copy.resolve("values.yaml");
+        String text = Files.readString(values);
+        for (var edit : edits.entrySet()) {
+            assertThat(text).contains(edit.getKey());
+            text = text.replace(edit.getKey(), edit.getValue());
+        }
+        Files.writeString(values, text);
+        LintResult result = new Helm(copy).lint().strict().call();
+        assertThat(result.getMessages()).as("lint messages").noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+        assertThat(result.isFailed()).as("lint failed: %s", result.getMessages()).isFalse();
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * No object but a Secret holds a password: every env var named like one reads a Secret, and no
+     * Secret's value (plain or base64) appears anywhere else.
+     */
+    private static void assertNoPlainPasswords(Manifests manifests) {
+        List<String> secretValues = new ArrayList<>();
+        for (Secret secret : manifests.ofType(Secret.class)) {
+            secret.getData().values().forEach(value -> {
+                secretValues.add(value);
+                secretValues.add(decode(value));
+            });
+        }
+        for (HasMetadata object : manifests.all()) {
+            if (object instanceof Secret) {
+                continue;
+            }
+            String yaml = io.fabric8.kubernetes.client.utils.Serialization.asYaml(object);
+            for (String value : secretValues) {
+                assertThat(yaml).as(object.getKind() + " " + object.getMetadata().getName()).doesNotContain(value);
+            }
+            assertThat(yaml).as(object.getKind()).doesNotContainIgnoringCase("password=");
+        }
+        for (PodSpec pod : Stream.concat(
+                        manifests.ofType(Deployment.class).stream().map(d -> d.getSpec().getTemplate().getSpec()),
+                        manifests.ofType(StatefulSet.class).stream().map(s -> s.getSpec().getTemplate().getSpec()))
+                .toList()) {
+            assertThat(pod.getContainers()).flatExtracting(Container::getEnv)
+                    .filteredOn(e -> e.getName().contains("PASSWORD"))
+                    .isNotEmpty()
+                    .allSatisfy(e -> {
+                        assertThat(e.getValue()).as(e.getName()).isNull();
+                        assertThat(e.getValueFrom().getSecretKeyRef()).as(e.getName()).isNotNull();
+                    });
+        }
+    }
+
     // ---- values outside the schema ----
 
     static Stream<Arguments> badValues() {
@@ -684,7 +1097,19 @@ class HelmChartTests {
                 Arguments.of("security:\n  tokens: [one-long-token-xxxxx]\n  existingSecret: mine\n", "not both"),
                 Arguments.of("portflux:\n  quotas:\n    scansPerMinute: -1\n", "scansPerMinute"),
                 Arguments.of("portflux:\n  quotas:\n    maxScanDuration: forever\n", "maxScanDuration"),
-                Arguments.of("portflux:\n  security:\n    tokens: [one-long-token-xxxxx]\n", "tokens"));
+                Arguments.of("portflux:\n  security:\n    tokens: [one-long-token-xxxxx]\n", "tokens"),
+                // Session affinity was the workaround for scans in one pod's memory; the store replaced it.
+                Arguments.of("service:\n  sessionAffinity: ClientIP\n", "sessionAffinity"),
+                Arguments.of("database:\n  url: r2dbc:postgresql://db:5432/pf\n  existingSecret: db\npostgresql:\n  enabled: true\n", "not both"),
+                Arguments.of("database:\n  url: r2dbc:postgresql://db:5432/pf\n", "database.existingSecret"),
+                Arguments.of("database:\n  url: r2dbc:postgresql://portflux:secret@db:5432/pf\n  existingSecret: db\n", "database.url"),
+                Arguments.of("database:\n  url: r2dbc:postgresql://db:5432/pf?password=secret\n  existingSecret: db\n", "database.url"),
+                Arguments.of("database:\n  url: jdbc:postgresql://db:5432/pf\n  existingSecret: db\n", "database.url"),
+                Arguments.of("database:\n  url: r2dbc:postgresql://db:5432/pf\n  existingSecret: db\nstore:\n  persistence:\n    enabled: true\n", "store.persistence"),
+                Arguments.of("store:\n  persistence:\n    size: 1GB\n", "size"),
+                Arguments.of("postgresql:\n  podSecurityContext:\n    runAsUser: 0\n", "runAsUser"),
+                Arguments.of("postgresql:\n  securityContext:\n    allowPrivilegeEscalation: true\n", "allowPrivilegeEscalation"),
+                Arguments.of("postgresql:\n  auth:\n    username: \"Port Flux\"\n", "username"));
     }
 
     @ParameterizedTest(name = "{0}")

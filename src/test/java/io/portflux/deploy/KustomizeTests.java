@@ -4,15 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -20,17 +28,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * KustomizeTests render the k8s/ base with {@code kubectl kustomize} and hold it to the same
- * hardening as the Helm chart. Without kubectl on the PATH they are skipped, saying so.
+ * KustomizeTests render the k8s/ base (k8s/base, with the embedded store) and the PostgreSQL
+ * overlay with {@code kubectl kustomize} and hold both to the same hardening as the Helm chart.
+ * Without kubectl on the PATH they are skipped, saying so.
  */
 class KustomizeTests {
 
-    private static final Path BASE = Path.of("k8s");
+    /** What README tells users to apply: it renders k8s/base. */
+    private static final Path ENTRY = Path.of("k8s");
+    private static final Path BASE = Path.of("k8s/base");
+    private static final Path OVERLAY = Path.of("k8s/overlays/postgresql");
     private static final AppSettings APP = AppSettings.app();
     private static Manifests manifests;
+    private static Manifests overlay;
 
     @BeforeAll
     static void render() throws IOException, InterruptedException {
+        manifests = render(ENTRY);
+        overlay = render(OVERLAY);
+    }
+
+    private static Manifests render(Path kustomization) throws IOException, InterruptedException {
         Path kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .filter(dir -> !dir.isBlank())
                 .map(dir -> Path.of(dir, "kubectl"))
@@ -40,15 +58,15 @@ class KustomizeTests {
         Assumptions.assumeTrue(kubectl != null,
                 "kubectl is not on the PATH: the k8s/ kustomize base was NOT checked. Install kubectl (CI must have it).");
 
-        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", BASE.toString())
+        Process process = new ProcessBuilder(kubectl.toString(), "kustomize", kustomization.toString())
                 .redirectErrorStream(false)
                 .start();
         // Read stdout fully before waiting, so a large render cannot block on a full pipe.
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kubectl kustomize finished").isTrue();
-        assertThat(process.exitValue()).as("kubectl kustomize k8s/ failed:%n%s", err).isZero();
-        manifests = Manifests.parse(out);
+        assertThat(process.exitValue()).as("kubectl kustomize %s failed:%n%s", kustomization, err).isZero();
+        return Manifests.parse(out);
     }
 
     @Test
@@ -65,10 +83,16 @@ class KustomizeTests {
     void usesLabelsNotTheDeprecatedCommonLabels() throws IOException {
         String kustomization = Files.readString(BASE.resolve("kustomization.yaml"));
         assertThat(kustomization).doesNotContain("commonLabels").contains("includeSelectors: true");
+        assertThat(Files.readString(ENTRY.resolve("kustomization.yaml"))).doesNotContain("commonLabels");
+        assertThat(Files.readString(OVERLAY.resolve("kustomization.yaml"))).doesNotContain("commonLabels");
     }
 
     @Test
     void deploymentIsRestrictedAndMatchesTheApp() {
+        assertDeploymentIsRestrictedAndMatchesTheApp(manifests);
+    }
+
+    private static void assertDeploymentIsRestrictedAndMatchesTheApp(Manifests manifests) {
         Deployment deployment = manifests.single(Deployment.class);
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         Container container = Hardening.portflux(deployment);
@@ -131,5 +155,99 @@ class KustomizeTests {
         assertThat(tokens.getValueFrom().getSecretKeyRef().getOptional()).isTrue();
         String config = manifests.single(ConfigMap.class).getData().get("application.yaml");
         assertThat(AppSettings.parse(config).properties().keySet()).noneMatch(k -> k.startsWith("portflux.security.tokens"));
+    }
+
+    // ---- the store ----
+
+    @Test
+    void theBaseKeepsTheEmbeddedStoreOnAnEmptyDirAtDataWithOneReplica() {
+        Deployment deployment = manifests.single(Deployment.class);
+        Volume data = Hardening.assertEmbeddedStore(deployment.getSpec().getTemplate().getSpec(), Hardening.portflux(deployment));
+        assertThat(data.getEmptyDir()).as("/data is an emptyDir").isNotNull();
+        assertThat(deployment.getSpec().getReplicas()).as("the embedded store serves one replica only").isEqualTo(1);
+        assertThat(manifests.single(Service.class).getSpec().getSessionAffinity()).isNull();
+    }
+
+    @Test
+    void thePostgresqlOverlayAddsTheDatabaseWithNoMisspeltFields() {
+        assertThat(overlay.kinds()).containsExactly(
+                "ConfigMap", "Deployment", "Secret", "Service", "Service", "ServiceAccount", "StatefulSet");
+        assertThat(overlay.unknownFields()).as("misspelt or misplaced fields").isEmpty();
+        overlay.all().forEach(object -> assertThat(object.getMetadata().getLabels())
+                .as("labels of %s %s", object.getKind(), object.getMetadata().getName())
+                .containsEntry("app.kubernetes.io/part-of", "portflux")
+                .containsEntry("app.kubernetes.io/instance", "portflux"));
+    }
+
+    @Test
+    void thePostgresqlOverlaysDeploymentKeepsTheBasesHardening() {
+        assertDeploymentIsRestrictedAndMatchesTheApp(overlay);
+    }
+
+    @Test
+    void thePostgresqlOverlayPointsPortfluxAtItsDatabaseWithTheCredentialsFromOneSecret() {
+        StatefulSet statefulSet = overlay.single(StatefulSet.class);
+        Container postgres = Hardening.assertPostgresql(statefulSet, 70);
+        Service database = named(Service.class, "portflux-postgresql");
+        assertThat(database.getSpec().getSelector()).isEqualTo(statefulSet.getSpec().getSelector().getMatchLabels());
+        assertThat(statefulSet.getSpec().getServiceName()).isEqualTo(database.getMetadata().getName());
+        assertThat(database.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(5432);
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo(postgres.getPorts().get(0).getName());
+        });
+
+        // PortFlux's Service and Deployment never select the database pod.
+        Deployment deployment = overlay.single(Deployment.class);
+        Map<String, String> databasePod = statefulSet.getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(databasePod.entrySet().containsAll(named(Service.class, "portflux").getSpec().getSelector().entrySet())).isFalse();
+        assertThat(databasePod.entrySet().containsAll(deployment.getSpec().getSelector().getMatchLabels().entrySet())).isFalse();
+
+        // The URL names the database's Service; user and password come from the generated Secret,
+        // the same one PostgreSQL was initialised from.
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+        Container container = Hardening.portflux(deployment);
+        SecretKeySelector password = Hardening.assertPostgresqlStore(pod, container);
+        assertThat(pod.getVolumes()).extracting(Volume::getName).doesNotContain("data");
+        assertThat(Hardening.env(container, "SPRING_R2DBC_URL"))
+                .isEqualTo("r2dbc:postgresql://" + database.getMetadata().getName() + ":5432/" + Hardening.env(postgres, "POSTGRES_DB"));
+        Secret secret = overlay.single(Secret.class);
+        assertThat(secret.getMetadata().getName()).as("the generated name, with its content hash").matches("portflux-postgresql-[a-z0-9]{10}");
+        assertThat(password).isEqualTo(new SecretKeySelector("password", secret.getMetadata().getName(), null));
+        assertThat(secretRef(postgres, "POSTGRES_PASSWORD")).isEqualTo(password);
+        assertThat(secretRef(container, "SPRING_R2DBC_USERNAME")).isEqualTo(secretRef(postgres, "POSTGRES_USER"))
+                .isEqualTo(new SecretKeySelector("username", secret.getMetadata().getName(), null));
+        assertThat(secret.getData()).containsOnlyKeys("username", "password");
+
+        // The password is in the Secret only.
+        String plain = new String(Base64.getDecoder().decode(secret.getData().get("password")), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(plain).isNotBlank();
+        for (HasMetadata object : overlay.all()) {
+            if (!(object instanceof Secret)) {
+                assertThat(io.fabric8.kubernetes.client.utils.Serialization.asYaml(object)).as(object.getKind())
+                        .doesNotContain(plain).doesNotContain(secret.getData().get("password"));
+            }
+        }
+    }
+
+    @Test
+    void theOverlaysPlaceholderPasswordIsMarkedForChanging() throws IOException {
+        String env = Files.readString(OVERLAY.resolve("postgresql.env"));
+        String password = env.lines().filter(l -> l.startsWith("password=")).findFirst().orElseThrow().substring("password=".length());
+        assertThat(password).startsWith("CHANGE-ME");
+        assertThat(env).contains("CHANGE THE PASSWORD BEFORE THE FIRST APPLY");
+        assertThat(new String(Base64.getDecoder().decode(overlay.single(Secret.class).getData().get("password")),
+                java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(password);
+    }
+
+    private static <T extends HasMetadata> T named(Class<T> type, String name) {
+        return overlay.ofType(type).stream().filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+    }
+
+    private static SecretKeySelector secretRef(Container container, String name) {
+        EnvVar env = container.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no env " + name + " on " + container.getName()));
+        assertThat(env.getValue()).as(name).isNull();
+        return env.getValueFrom().getSecretKeyRef();
     }
 }
