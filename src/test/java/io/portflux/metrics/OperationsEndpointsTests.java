@@ -12,7 +12,9 @@ import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTest
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** OperationsEndpointsTests check what the kubelet and Prometheus see: probes, info and scan metrics. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// The readiness group lists its members here only, so that the test can see that the store is one of them.
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "management.endpoint.health.group.readiness.show-components=always")
 @AutoConfigureWebTestClient(timeout = "60s")
 class OperationsEndpointsTests {
 
@@ -74,6 +76,15 @@ class OperationsEndpointsTests {
                     .expectStatus().isOk()
                     .expectBody().jsonPath("$.status").isEqualTo("UP");
         }
+    }
+
+    @Test
+    void readinessIncludesTheStore() {
+        client.get().uri("/actuator/health/readiness").exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.components.r2dbc.status").isEqualTo("UP")
+                .jsonPath("$.components.readinessState.status").isEqualTo("UP");
     }
 
     @Test
