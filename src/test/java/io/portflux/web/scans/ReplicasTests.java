@@ -165,11 +165,12 @@ class ReplicasTests {
     }
 
     @Test
-    void aReplicaKilledMidScanLeavesItInterruptedWithinTheLeaseWithEveryResultItWroteOnce() throws Exception {
+    void aReplicaKilledMidScanIsInterruptedOnTheOthersWithinTheLeaseWithEveryResultItWroteOnce() throws Exception {
         String url = cluster.newDatabase();
         Duration lease = Duration.ofSeconds(3);
-        List<PortFluxProcess> ab = replicas(url, lease, Duration.ofSeconds(1), "a", "b");
+        List<PortFluxProcess> ab = replicas(url, lease, Duration.ofSeconds(1), "a", "b", "c");
         WebTestClient b = ab.get(1).client();
+        WebTestClient c = ab.get(2).client();
         int open = listeners.open();
         String id = start(ab.get(0).client(), "{\"targets\":\"127.0.0.1\",\"ports\":\"" + open + ",1-30000\","
                 + "\"rate\":\"1000\",\"report\":\"all\",\"order\":\"sequential\"}");
@@ -180,11 +181,13 @@ class ReplicasTests {
         Await.until(() -> "interrupted".equals(snapshot(b, id).get("status")), "the killed replica's scan interrupted",
                 WAIT);
         long noticedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        assertThat(snapshot(c, id).get("status")).isEqualTo("interrupted");
         System.out.printf("SIGKILL of a: its scan interrupted on b after %d ms (lease %d ms)%n", noticedMs, lease.toMillis());
         // The lease, plus one renewal period of b's, plus the time a query takes on a busy machine.
         assertThat(noticedMs).isLessThan(lease.toMillis() * 2);
 
         var events = SseClient.all(b, "/api/scans/" + id + "/events");
+        assertThat(signature(SseClient.all(c, "/api/scans/" + id + "/events"))).isEqualTo(signature(events));
         assertThat(SseClient.last(events)).containsEntry("status", "interrupted")
                 .containsEntry("message", "the replica running this scan stopped before it finished");
         assertThat(events).filteredOn(e -> "done".equals(e.event())).hasSize(1);
