@@ -199,8 +199,8 @@ class ReplicasTests {
         // Every result a wrote is a row, once.
         Set<String> rows = new HashSet<>();
         String database = url.substring(url.lastIndexOf('/') + 1);
-        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(database), "postgres", "");
-                ResultSet r = c.createStatement().executeQuery(
+        try (Connection jdbc = DriverManager.getConnection(cluster.jdbcUrl(database), "postgres", "");
+                ResultSet r = jdbc.createStatement().executeQuery(
                         "SELECT ip, port FROM port_results WHERE scan_id = '" + id + "'")) {
             while (r.next()) {
                 assertThat(rows.add(r.getString(1) + ":" + r.getInt(2))).isTrue();
