@@ -48,6 +48,11 @@ ENV JAVA_TOOL_OPTIONS="${PORTFLUX_MEMORY_OPTS} -XX:+ExitOnOutOfMemoryError -Djav
 # is only valid for these exact jars and this JVM, so it is made here.
 COPY bin/train.sh /usr/local/bin/portflux-train
 RUN bash /usr/local/bin/portflux-train portflux.jar portflux.jsa -Dspring.aot.enabled=true
+# The embedded store (an H2 file) lives in /data, the one directory the app user may write: mount a
+# volume there to keep scans across containers, or set SPRING_R2DBC_URL for PostgreSQL.
+RUN mkdir /data && chown "${UID}:${GID}" /data
+ENV PORTFLUX_STORE_PATH=/data
+VOLUME /data
 USER ${UID}:${GID}
 EXPOSE 8080
 ENTRYPOINT ["java", "-Dspring.aot.enabled=true", "-XX:SharedArchiveFile=portflux.jsa", "-Xlog:cds=off", "-jar", "portflux.jar"]

@@ -16,13 +16,15 @@ jar=${1:?usage: bin/train.sh JAR ARCHIVE [JAVA FLAGS...]}
 archive=${2:?usage: bin/train.sh JAR ARCHIVE [JAVA FLAGS...]}
 shift 2
 log=$(mktemp)
+# The training scan goes to a store of its own, deleted afterwards: nothing of it is left in ./data.
+store=$(mktemp -d)
 pid=""
 # On any exit, the training JVM (started here, known by its PID) does not outlive this script.
-trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
+trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; rm -rf "$log" "$store"' EXIT
 
 rm -f "$archive"
 java "$@" "-XX:ArchiveClassesAtExit=$archive" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" \
-  --server.port=0 --server.address=127.0.0.1 >"$log" 2>&1 &
+  --server.port=0 --server.address=127.0.0.1 --portflux.store.path="$store" >"$log" 2>&1 &
 pid=$!
 
 port=""
