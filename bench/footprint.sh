@@ -2,7 +2,8 @@
 # Footprint in a small pod: the JVM is told it has 256 MiB (-XX:MaxRAM=256m, as a container limit
 # would), then runs a full-range report=all background scan of 127.0.0.1 watched by CLIENTS
 # streaming clients at once, plus one full-range report=all streamed scan. Prints the time to
-# ready and the peak RSS (VmHWM), and fails if a stream did not end on a completed `done`.
+# ready and the peak RSS (VmHWM), and fails if a stream did not end on a completed `done`. The
+# scans are stored in the embedded store (an H2 file in a temporary directory), as by default.
 #
 #   bench/footprint.sh                      # MAX_RAM=256m CLIENTS=50
 #   MAX_RAM=192m CLIENTS=20 bench/footprint.sh
@@ -33,7 +34,7 @@ start=$(now_ms)
 java -XX:MaxRAM="$MAX_RAM" $MEM_OPTS "${PF_JAVA_FLAGS[@]}" -jar "$PF_APP_JAR" \
   --server.address=127.0.0.1 --server.port="$port" \
   --portflux.quotas.scans-per-minute=0 --portflux.quotas.max-concurrent-scans-per-client=0 \
-  >"$work/app.log" 2>&1 &
+  --portflux.store.path="$work/store" >"$work/app.log" 2>&1 &
 pid=$!
 stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 trap 'stop; rm -rf "$work"' EXIT
@@ -65,6 +66,7 @@ for c in "${clients[@]}"; do wait "$c" || true; done
 elapsed=$(( $(now_ms) - t0 ))
 kill "$sampler" 2>/dev/null || true
 
+kill -0 "$pid" 2>/dev/null || { tail -30 "$work/app.log" >&2; echo "FAILED: PortFlux exited during the scans" >&2; exit 1; }
 peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 # NMT=1 adds -XX:NativeMemoryTracking=summary (in MEM_OPTS) and prints the JVM's own breakdown here.
 [[ ${NMT:-0} == 1 ]] && jcmd "$pid" VM.native_memory summary | grep -E "committed=" | head -25

@@ -10,7 +10,7 @@ class StoreUrlsTests {
     @Test
     void theEmbeddedStoreIsAnH2FileInPostgreSqlModeUnderTheGivenDirectory() {
         assertThat(StoreUrls.embedded("./data"))
-                .isEqualTo("r2dbc:h2:file:///./data/portflux?MODE=PostgreSQL&DB_CLOSE_ON_EXIT=FALSE");
+                .isEqualTo("r2dbc:h2:file:///./data/portflux?MODE=PostgreSQL&DB_CLOSE_ON_EXIT=FALSE&CACHE_SIZE=8192");
         // H2 refuses paths that are only implicitly relative.
         assertThat(StoreUrls.embedded("var/portflux/")).startsWith("r2dbc:h2:file:///./var/portflux/portflux?");
         assertThat(StoreUrls.embedded("/var/lib/portflux")).startsWith("r2dbc:h2:file:////var/lib/portflux/portflux?");
@@ -19,9 +19,9 @@ class StoreUrlsTests {
     @Test
     void anH2UrlKeepsItsOwnOptionsAndGetsTheMissingOnes() {
         assertThat(StoreUrls.withH2Options("r2dbc:h2:mem:///x?DB_CLOSE_DELAY=-1"))
-                .isEqualTo("r2dbc:h2:mem:///x?DB_CLOSE_DELAY=-1&MODE=PostgreSQL&DB_CLOSE_ON_EXIT=FALSE");
-        assertThat(StoreUrls.withH2Options("r2dbc:h2:mem:///x?mode=PostgreSQL&DB_CLOSE_ON_EXIT=TRUE"))
-                .isEqualTo("r2dbc:h2:mem:///x?mode=PostgreSQL&DB_CLOSE_ON_EXIT=TRUE");
+                .isEqualTo("r2dbc:h2:mem:///x?DB_CLOSE_DELAY=-1&MODE=PostgreSQL&DB_CLOSE_ON_EXIT=FALSE&CACHE_SIZE=8192");
+        assertThat(StoreUrls.withH2Options("r2dbc:h2:mem:///x?mode=PostgreSQL&DB_CLOSE_ON_EXIT=TRUE&cache_size=100"))
+                .isEqualTo("r2dbc:h2:mem:///x?mode=PostgreSQL&DB_CLOSE_ON_EXIT=TRUE&cache_size=100");
         assertThat(StoreUrls.withH2Options("r2dbc:postgresql://db:5432/portflux")).isEqualTo("r2dbc:postgresql://db:5432/portflux");
     }
 

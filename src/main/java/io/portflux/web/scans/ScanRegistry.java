@@ -81,7 +81,9 @@ public class ScanRegistry {
                 .cache();
         this.recovered.subscribe();
         this.cancels = store.signals().cancels().subscribe(this::cancelledElsewhere);
+        // A sweep that takes longer than the period skips the ticks that came meanwhile.
         this.sweeper = Flux.interval(SWEEP, SWEEP)
+                .onBackpressureDrop()
                 .concatMap(tick -> expire().onErrorResume(error -> {
                     log.warn("retention sweep failed: {}", error.toString());
                     return Mono.empty();
