@@ -73,7 +73,7 @@ peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 failed=0
 for f in "$work"/watch.* "$work/stream"; do
   ports=$(grep -c '^event:port' "$f" || true)
-  last=$(grep '^event:' "$f" | tail -1)
+  last=$(grep '^event:' "$f" | tail -1 || true)
   if [[ $last != "event:done" ]] || ! tail -3 "$f" | grep -q '"status":"completed"' || (( ports != 65535 )); then
     echo "FAILED: $(basename "$f"): $ports port events, last $last" >&2
     failed=1

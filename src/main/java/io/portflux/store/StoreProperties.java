@@ -19,6 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param flushInterval longest time an event waits for its batch to fill before it is written
  * @param pollInterval longest wait of a watcher of a scan that runs on another replica before it looks for new
  *     rows without a wake-up (on PostgreSQL, a notification wakes it as soon as rows are committed)
+ * @param localGrace how long a finished scan's journal stays in the memory of the replica that ran it, after
+ *     its last event is stored, so that watchers who come then share it rather than each read the store
  * @param leaseTime how long a replica may go without renewing its lease before the others mark its running
  *     scans interrupted; it renews five times as often
  */
@@ -30,4 +32,5 @@ public record StoreProperties(
         @Min(1) @Max(4000) int batchSize,
         @NotNull Duration flushInterval,
         @NotNull Duration pollInterval,
+        @NotNull Duration localGrace,
         @NotNull Duration leaseTime) {}

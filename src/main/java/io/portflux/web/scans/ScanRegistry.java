@@ -49,12 +49,14 @@ public class ScanRegistry {
     private static final Logger log = LoggerFactory.getLogger(ScanRegistry.class);
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration SWEEP = Duration.ofSeconds(30);
-    private static final int REPLAY_PAGE = 1000;
+    // Events decoded per read while replaying from the store: each replaying watcher holds one page.
+    private static final int REPLAY_PAGE = 250;
 
     private final ScanLauncher launcher;
     private final RegistryProperties properties;
     private final ScanStore store;
     private final Duration pollInterval;
+    private final Duration localGrace;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, BackgroundScan> local = new ConcurrentHashMap<>();
@@ -71,6 +73,7 @@ public class ScanRegistry {
         this.properties = properties;
         this.store = store;
         this.pollInterval = storeProperties.pollInterval();
+        this.localGrace = storeProperties.localGrace();
         this.clock = clock.getIfAvailable(Clock::systemUTC);
         // Scans a dead process left running are settled before anything is read or written.
         this.recovered = store.recover(this.clock.instant())
@@ -120,7 +123,9 @@ public class ScanRegistry {
         Mono<Void> stored = store.record(scan.id(), events)
                 .doOnError(error -> log.error("scan {} broke off", scan.id(), error))
                 .onErrorResume(error -> Mono.empty())
-                .doFinally(signal -> local.remove(scan.id(), scan))
+                // Watchers that come soon after the end share the journal's events instead of each decoding its
+                // own copy from the store; after the grace time the store serves them.
+                .doFinally(signal -> Mono.delay(localGrace).subscribe(tick -> local.remove(scan.id(), scan)))
                 .cache();
         scan.attach(stored.subscribe());
         // At shutdown the scan ends with done; its last batch must reach the store before the pool closes.
