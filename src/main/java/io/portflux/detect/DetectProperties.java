@@ -12,7 +12,9 @@ import org.springframework.validation.annotation.Validated;
  * DetectProperties tune service detection ({@code portflux.detect.*}).
  *
  * @param enabled whether a {@code report=open} scan that does not say {@code detect} gets detection
- * @param greetingTimeout how long a port may stay silent before it is probed (an SMTP greet pause may need more)
+ * @param greetingMin how long a port may stay silent before it is probed, on a path with no delay; four connect
+ *     round trips are added to it
+ * @param greetingTimeout the longest wait for a greeting, whatever the path (an SMTP greet pause may need more)
  * @param probeTimeout how long one probe (connect, handshake, request and answer) may take
  * @param maxTime most time spent on one port, all of its conversations together
  * @param maxBytes most bytes read from one connection
@@ -27,6 +29,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("portflux.detect")
 public record DetectProperties(
         boolean enabled,
+        @NotNull Duration greetingMin,
         @NotNull Duration greetingTimeout,
         @NotNull Duration probeTimeout,
         @NotNull Duration maxTime,

@@ -59,11 +59,12 @@ final class Listener extends ChannelInboundHandlerAdapter {
         this.decode = decode;
     }
 
-    /** Forgets what was received so far, to read the answer to a probe sent next. */
+    /**
+     * Forgets the decoded message, to read the answer to a probe sent next. The raw bytes stay: on the
+     * greeting connection, a greeting that comes only after the probe went out is still read whole.
+     */
     synchronized void reset() {
-        bytes.reset();
         message = null;
-        received = 0;
     }
 
     /**

@@ -76,7 +76,7 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
     }
 
     @Override
-    public Mono<Detection> detect(InetSocketAddress address) {
+    public Mono<Detection> detect(InetSocketAddress address, @Nullable Duration connectRtt) {
         Optional<String> refusal = address.isUnresolved() ? Optional.of("is not an address")
                 : policy.refusal(address.getAddress());
         if (refusal.isPresent()) {
@@ -85,13 +85,33 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
         if (ServiceDetector.skipped(address.getPort())) {
             return Mono.empty();
         }
-        return over(address, true, this::converse)
+        Duration wait = greetingWait(connectRtt);
+        return over(address, true, line -> converse(line, wait))
                 .timeout(settings.maxTime(), Mono.empty());
     }
 
-    private Mono<Detection> converse(Line line) {
+    /**
+     * How long to wait for a greeting: {@code greetingMin} plus four round trips, at most
+     * {@code greetingTimeout}. A server that speaks first does so as soon as it accepts, so its greeting
+     * is one trip away; on loopback the minimum decides, and a silent port is probed that much sooner. A
+     * greeting that comes later still is read from the probe's connection.
+     */
+    Duration greetingWait(@Nullable Duration connectRtt) {
+        if (connectRtt == null) {
+            return settings.greetingTimeout();
+        }
+        Duration wait = settings.greetingMin().plus(connectRtt.multipliedBy(4));
+        return wait.compareTo(settings.greetingTimeout()) > 0 ? settings.greetingTimeout() : wait;
+    }
+
+    private Mono<Detection> converse(Line line, Duration wait) {
         int port = line.peer().getPort();
-        return line.listener().await(Greetings::complete, settings.greetingTimeout())
+        return line.listener().await(Greetings::complete, wait)
+                // A greeting under way when the wait ends (a busy server, a slow path) gets up to the longest
+                // wait again to finish its line, rather than being named from half of it.
+                .flatMap(greeting -> greeting.timedOut() && greeting.bytes().length > 0
+                        ? line.listener().await(Greetings::complete, settings.greetingTimeout())
+                        : Mono.just(greeting))
                 .flatMap(greeting -> {
                     Detection said = Greetings.classify(greeting, port, settings.bannerLength());
                     if (said != null) {

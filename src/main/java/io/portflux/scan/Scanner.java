@@ -165,7 +165,8 @@ public final class Scanner {
         } else {
             InetSocketAddress address = new InetSocketAddress(
                     new IPAddressString(port.ip()).getAddress().toInetAddress(), port.port());
-            found = Mono.defer(() -> detector.detect(address))
+            Duration rtt = port.rttMs() == null ? null : Duration.ofNanos(Math.round(port.rttMs() * 1_000_000));
+            found = Mono.defer(() -> detector.detect(address, rtt))
                     .map(d -> d.service() == null
                             // It spoke, but in nothing the detector knows: the table's guess, with what it said.
                             ? new EventData.Service(port.host(), port.ip(), port.port(), port.service(), null, null,

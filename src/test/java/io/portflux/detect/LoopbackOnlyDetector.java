@@ -28,13 +28,13 @@ public final class LoopbackOnlyDetector implements ServiceDetector {
     }
 
     @Override
-    public Mono<Detection> detect(InetSocketAddress address) {
+    public Mono<Detection> detect(InetSocketAddress address, java.time.Duration connectRtt) {
         if (address == null || address.isUnresolved()
                 || !(address.getAddress().isLoopbackAddress() || rigTargets.contains(address.getAddress()))) {
             violations.add(address);
             throw new AssertionError("test tried to detect a service at a non-loopback address: " + address);
         }
-        return delegate.detect(address);
+        return delegate.detect(address, connectRtt);
     }
 
     @Override

@@ -44,7 +44,7 @@ class NettyServiceDetectorTests {
     }
 
     private NettyServiceDetector detector(Set<Integer> tlsPorts, Set<Integer> dnsPorts) {
-        DetectProperties settings = new DetectProperties(true, GREETING, Duration.ofMillis(1500), Duration.ofSeconds(4),
+        DetectProperties settings = new DetectProperties(true, GREETING, GREETING, Duration.ofMillis(1500), Duration.ofSeconds(4),
                 4096, 80, 8, tlsPorts, dnsPorts);
         return new NettyServiceDetector(LOOPS, TargetPolicy.loopback(), budget, settings);
     }
@@ -285,6 +285,17 @@ class NettyServiceDetectorTests {
         assertThatThrownBy(() -> detector(Set.of(), Set.of()).detect(outside).block(Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void theGreetingWaitGrowsWithTheConnectRoundTripUpToItsCap() {
+        DetectProperties settings = new DetectProperties(true, Duration.ofMillis(100), Duration.ofMillis(500),
+                Duration.ofMillis(1500), Duration.ofSeconds(3), 4096, 80, 8, Set.of(), Set.of());
+        NettyServiceDetector d = new NettyServiceDetector(LOOPS, TargetPolicy.loopback(), budget, settings);
+        assertThat(d.greetingWait(Duration.ZERO)).isEqualTo(Duration.ofMillis(100));
+        assertThat(d.greetingWait(Duration.ofMillis(50))).isEqualTo(Duration.ofMillis(300));
+        assertThat(d.greetingWait(Duration.ofMillis(200))).isEqualTo(Duration.ofMillis(500));
+        assertThat(d.greetingWait(null)).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test

@@ -38,7 +38,7 @@ class ScannerDetectionTests {
         }
 
         @Override
-        public Mono<Detection> detect(InetSocketAddress address) {
+        public Mono<Detection> detect(InetSocketAddress address, Duration connectRtt) {
             return Mono.defer(() -> {
                 asked.add(address);
                 maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);

@@ -2,6 +2,7 @@ package io.portflux.scan.service;
 
 import io.portflux.scan.event.EventData;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -17,7 +18,7 @@ public interface ServiceDetector {
     /** A detector that never detects: scans run as if detection were off. */
     ServiceDetector NONE = new ServiceDetector() {
         @Override
-        public Mono<Detection> detect(InetSocketAddress address) {
+        public Mono<Detection> detect(InetSocketAddress address, @Nullable Duration connectRtt) {
             return Mono.empty();
         }
 
@@ -33,11 +34,17 @@ public interface ServiceDetector {
     int PRINTER_LAST = 9107;
 
     /**
-     * Talks to the open port at {@code address}. Emits what was found, or completes empty when nothing
-     * spoke in a way the detector knows; never errors for network answers, and is bounded in time and
-     * bytes. Cancelling it closes its connections.
+     * Talks to the open port at {@code address}, whose connect took {@code connectRtt} (null when unknown;
+     * a detector may wait longer for a greeting on a slower path). Emits what was found, or completes empty
+     * when nothing spoke in a way the detector knows; never errors for network answers, and is bounded in
+     * time and bytes. Cancelling it closes its connections.
      */
-    Mono<Detection> detect(InetSocketAddress address);
+    Mono<Detection> detect(InetSocketAddress address, @Nullable Duration connectRtt);
+
+    /** {@link #detect(InetSocketAddress, Duration)} on a path of unknown round-trip time. */
+    default Mono<Detection> detect(InetSocketAddress address) {
+        return detect(address, null);
+    }
 
     /** Most detections one scan runs at once. */
     int concurrency();
