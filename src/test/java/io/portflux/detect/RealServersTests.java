@@ -191,6 +191,10 @@ class RealServersTests {
                 "}", ""));
         try (Daemon dovecot = Daemon.start("dovecot", dir, List.of("/usr/sbin/dovecot", "-F", "-c",
                 dir.resolve("dovecot.conf").toString()), imap, pop3)) {
+            // Until its auth process answers, Dovecot greets with "* OK Waiting for authentication process to
+            // respond..", which names no product: the test waits for the server to be ready, as a client would.
+            awaitGreeting(imap, "Dovecot");
+            awaitGreeting(pop3, "Dovecot");
             assertThat(detect(imap, dovecot)).extracting(Detection::service, Detection::product)
                     .containsExactly("imap", "Dovecot");
             assertThat(detect(pop3, dovecot)).extracting(Detection::service, Detection::product)
@@ -209,6 +213,20 @@ class RealServersTests {
                 "--pidfile=" + dir.resolve("inetd.pid"), conf.toString()), port)) {
             assertThat(detect(port, inetd).service()).isEqualTo("telnet");
         }
+    }
+
+    /** Reads greetings from {@code port} until one contains {@code text}: the server is ready. */
+    private static void awaitGreeting(int port, String text) throws Exception {
+        io.portflux.testing.Await.until(() -> {
+            try (java.net.Socket s = new java.net.Socket(LOOPBACK, port)) {
+                s.setSoTimeout(2_000);
+                byte[] buf = new byte[512];
+                int n = s.getInputStream().read(buf);
+                return n > 0 && new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).contains(text);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, "a greeting from port " + port + " that names " + text, Duration.ofSeconds(20));
     }
 
     private static void run(List<String> command) throws Exception {
