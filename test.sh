@@ -37,8 +37,20 @@ command -v ip >/dev/null || missing+=(iproute2)
 command -v iptables >/dev/null || missing+=(iptables)
 # The store tests run a private PostgreSQL cluster (initdb on a free port, as the postgres user).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# The service detection tests (src/test/java/io/portflux/detect) run Debian's own servers as child processes
+# on loopback ports of their choosing, and make TLS certificates with openssl.
+[[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+[[ -x /usr/sbin/vsftpd ]] || missing+=(vsftpd)
+[[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
+[[ -x /usr/sbin/dnsmasq ]] || missing+=(dnsmasq-base)
+[[ -x /usr/sbin/dovecot ]] || missing+=(dovecot-pop3d dovecot-imapd)
+[[ -x /usr/sbin/smtpd ]] || missing+=(opensmtpd)
+[[ -x /usr/sbin/inetutils-inetd ]] || missing+=(inetutils-inetd)
+[[ -x /usr/sbin/telnetd ]] || missing+=(inetutils-telnetd)
+command -v openssl >/dev/null || missing+=(openssl)
 if (( ${#missing[@]} )); then
-  # policy-rc.d: the package must not start (or leave running) the system's own PostgreSQL service.
+  # policy-rc.d: no package may start (or leave running) a system service of its own: not PostgreSQL, and none
+  # of the detection tests' servers on their real ports.
   policy=/usr/sbin/policy-rc.d
   own_policy=0
   if [[ ! -e $policy ]]; then

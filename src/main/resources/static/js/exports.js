@@ -1,6 +1,6 @@
 // Builds the downloadable results of a finished scan in the browser, from its snapshot.
 
-const CSV_COLUMNS = ['host', 'ip', 'port', 'service', 'rttMs'];
+const CSV_COLUMNS = ['host', 'ip', 'port', 'service', 'product', 'version', 'method', 'rttMs'];
 
 /** The snapshot as pretty JSON, with the RTT that the page saw for each open port added in. */
 export function toJson(snapshot, rtts) {

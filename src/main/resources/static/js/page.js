@@ -8,8 +8,8 @@ import { blobUrl, toCsv, toJson } from './exports.js';
 import * as format from './format.js';
 
 /** Scan options that the form, a link's query string and the JSON body share. */
-const OPTIONS = ['targets', 'ports', 'concurrency', 'timeout', 'retries', 'rate', 'report', 'order', 'seed'];
-const ADVANCED = ['concurrency', 'timeout', 'retries', 'rate', 'report', 'order', 'seed'];
+const OPTIONS = ['targets', 'ports', 'concurrency', 'timeout', 'retries', 'rate', 'report', 'order', 'seed', 'detect'];
+const ADVANCED = ['concurrency', 'timeout', 'retries', 'rate', 'report', 'order', 'seed', 'detect'];
 const RECENT_SHOWN = 10;
 const TOKEN_KEY = 'portflux.token';
 /** Fresh tickets tried for one scan before the page gives up on its stream. */
@@ -175,7 +175,7 @@ async function connect(mine, eventsUrl) {
   if (current !== mine) return;
   const events = new EventSource(url);
   mine.events = events;
-  for (const type of ['started', 'port', 'progress']) {
+  for (const type of ['started', 'port', 'service', 'progress']) {
     events.addEventListener(type, e => {
       if (current !== mine) return;
       mine.lastEventId = e.lastEventId;

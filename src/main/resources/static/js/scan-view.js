@@ -47,6 +47,7 @@ export class ScanView {
     this.frameRequested = false;
     this.rows = [];
     this.seen = new Set();
+    this.byKey = new Map();
     this.rtts = new Map();
     this.arrivals = 0;
     this.othersShown = 0;
@@ -126,6 +127,9 @@ export class ScanView {
             this.addOther(data);
           }
           break;
+        case 'service':
+          this.applyService(data);
+          break;
         case 'progress':
           this.counters = data;
           break;
@@ -159,6 +163,8 @@ export class ScanView {
     for (const p of data.openPorts ?? []) {
       const row = this.addOpen(p);
       if (row) this.insertSorted(row);
+      // done repeats what service events said (without banners): it only fills rows that missed them.
+      if (p.method && !this.byKey.get(`${p.ip}|${p.port}`)?.detected) this.applyService(p);
     }
     this.setStatus(data.status, `Scan ${short(this.id)} finished in ${format.duration(data.elapsedMs)}: ${data.status}`);
     if (data.message) this.showMessage(data.message);
@@ -171,16 +177,47 @@ export class ScanView {
     this.seen.add(key);
     const tr = this.doc.createElement('tr');
     tr.dataset.port = p.port;
+    const cells = [];
     for (const [text, cls] of [[p.host ?? p.ip, ''], [p.ip, 'mono'], [p.port, 'num mono port'],
-      [p.service ?? '', ''], [format.rtt(p.rttMs), 'num']]) {
+      [p.service ?? '', 'service guess'], [p.product ?? '', 'product'], [p.version ?? '', 'version'],
+      [format.rtt(p.rttMs), 'num']]) {
       const td = this.doc.createElement('td');
       td.textContent = String(text);
       if (cls) td.className = cls;
       tr.appendChild(td);
+      cells.push(td);
     }
-    const row = { ...p, tr, arrival: this.arrivals++ };
+    const row = { ...p, tr, cells, arrival: this.arrivals++ };
     this.rows.push(row);
+    this.byKey.set(key, row);
     return row;
+  }
+
+  /**
+   * Fills a row's Service, Product and Version from its service event (or from done's open port). A
+   * table guess stays marked as a guess; a banner, when there is one, shows on demand under the service.
+   */
+  applyService(s) {
+    const row = this.byKey.get(`${s.ip}|${s.port}`);
+    if (!row) return;
+    const [service, product, version] = [row.cells[3], row.cells[4], row.cells[5]];
+    service.replaceChildren(this.doc.createTextNode(s.service ?? ''));
+    service.className = s.method === 'probed' ? 'service' : 'service guess';
+    service.title = s.method === 'probed' ? 'detected' : 'guessed from the port number';
+    if (s.banner) {
+      const details = this.doc.createElement('details');
+      details.className = 'banner';
+      const summary = this.doc.createElement('summary');
+      summary.textContent = 'banner';
+      const code = this.doc.createElement('code');
+      code.textContent = s.banner;
+      details.append(summary, code);
+      service.appendChild(details);
+    }
+    set(product, s.product ?? '');
+    set(version, s.version ?? '');
+    row.tr.dataset.method = s.method ?? '';
+    row.detected = true;
   }
 
   addOther(p) {

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  *   input ← port ← target ← scan.space
  *                    ↑         ↑
  *               scan.event ← scan ← probe ← metrics ← config
+ *                    ↑         ↓       ↑
+ *                    scan.service ← detect (the engine's seam is ServiceDetector)
  *                    ↑         ↑
  *   web.problem ← web.access ← web.scans → web.stream, web.quota;  web (ProblemAdvice) → all of web
  *                                 ↓
@@ -78,6 +80,15 @@ class ArchitectureTests {
     }
 
     @Test
+    void detectionKnowsNoWebNoStoreAndTheEngineOnlyThroughItsSeam() {
+        noClasses().that().resideInAPackage("io.portflux.detect..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.springframework.web..", "org.springframework.http..", "io.portflux.web..",
+                        "io.portflux.store..", "io.portflux.metrics..", "io.portflux.config..", "io.portflux.scan")
+                .check(MAIN);
+    }
+
+    @Test
     void theProbeLayerKnowsNoSpringWebAndNoWebLayer() {
         noClasses().that().resideInAPackage("io.portflux.probe..")
                 .should().dependOnClassesThat().resideInAnyPackage(
@@ -87,8 +98,8 @@ class ArchitectureTests {
     }
 
     @Test
-    void onlyTheProbeLayerAndItsWiringTouchNetty() {
-        noClasses().that(not(resideInAnyPackage("io.portflux.probe..", "io.portflux.config..")))
+    void onlyTheProbeLayerDetectionAndTheirWiringTouchNetty() {
+        noClasses().that(not(resideInAnyPackage("io.portflux.probe..", "io.portflux.detect..", "io.portflux.config..")))
                 .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "reactor.netty..")
                 .check(MAIN);
     }

@@ -1,5 +1,6 @@
 package io.portflux.config;
 
+import io.portflux.detect.DetectProperties;
 import io.portflux.metrics.MetricsConfiguration;
 import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ConnectProber;
@@ -12,6 +13,7 @@ import io.portflux.scan.ScanObserver;
 import io.portflux.scan.ScanPlanner;
 import io.portflux.scan.ScanProperties;
 import io.portflux.scan.Scanner;
+import io.portflux.scan.service.ServiceDetector;
 import io.portflux.target.HostResolver;
 import io.portflux.target.TargetPolicy;
 import io.portflux.target.TargetProperties;
@@ -33,9 +35,9 @@ public class EngineConfiguration {
     private static final Logger log = LoggerFactory.getLogger(EngineConfiguration.class);
 
     @Bean
-    ScanLimits scanLimits(ScanProperties p) {
+    ScanLimits scanLimits(ScanProperties p, DetectProperties detect) {
         return new ScanLimits(p.maxProbes(), p.defaultConcurrency(), p.maxConcurrency(), p.defaultTimeout(),
-                p.minTimeout(), p.maxTimeout(), p.defaultRetries(), p.maxRetries(), p.maxRate());
+                p.minTimeout(), p.maxTimeout(), p.defaultRetries(), p.maxRetries(), p.maxRate(), detect.enabled());
     }
 
     @Bean
@@ -67,9 +69,10 @@ public class EngineConfiguration {
     }
 
     @Bean
-    Scanner scanner(Prober prober, ScanProperties p, ObjectProvider<ScanObserver> observer) {
+    Scanner scanner(Prober prober, ScanProperties p, ObjectProvider<ScanObserver> observer,
+            ObjectProvider<ServiceDetector> detector) {
         // A context without MetricsConfiguration (a narrow test context) runs the engine unobserved.
         return new Scanner(prober, p.progressInterval(), Schedulers.parallel(),
-                observer.getIfAvailable(() -> ScanObserver.NONE));
+                observer.getIfAvailable(() -> ScanObserver.NONE), detector.getIfAvailable(() -> ServiceDetector.NONE));
     }
 }

@@ -3,7 +3,10 @@ package io.portflux.scan;
 import java.time.Duration;
 import java.util.Objects;
 
-/** ScanLimits are the defaults and bounds that a scan request is checked against. */
+/**
+ * ScanLimits are the defaults and bounds that a scan request is checked against; {@code detectByDefault} is
+ * whether a {@code report=open} scan that does not say gets service detection.
+ */
 public record ScanLimits(
         long maxProbes,
         int defaultConcurrency,
@@ -13,7 +16,15 @@ public record ScanLimits(
         Duration maxTimeout,
         int defaultRetries,
         int maxRetries,
-        int maxRate) {
+        int maxRate,
+        boolean detectByDefault) {
+
+    /** Limits under which detection is on by default. */
+    public ScanLimits(long maxProbes, int defaultConcurrency, int maxConcurrency, Duration defaultTimeout,
+            Duration minTimeout, Duration maxTimeout, int defaultRetries, int maxRetries, int maxRate) {
+        this(maxProbes, defaultConcurrency, maxConcurrency, defaultTimeout, minTimeout, maxTimeout, defaultRetries,
+                maxRetries, maxRate, true);
+    }
 
     public ScanLimits {
         Objects.requireNonNull(defaultTimeout, "defaultTimeout");

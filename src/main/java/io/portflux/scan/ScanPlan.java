@@ -38,9 +38,17 @@ public record ScanPlan(
      * @param reportAll whether closed and filtered ports get {@code port} events too
      * @param randomOrder whether probes go in a seeded pseudo-random order
      * @param seed the seed of that order
+     * @param detect whether open ports get a service detection
      */
     public record Probing(int concurrency, Duration timeout, int retries, @Nullable Integer rate, boolean reportAll,
-            boolean randomOrder, long seed) {
+            boolean randomOrder, long seed, boolean detect) {
+
+        /** Probing without service detection. */
+        public Probing(int concurrency, Duration timeout, int retries, @Nullable Integer rate, boolean reportAll,
+                boolean randomOrder, long seed) {
+            this(concurrency, timeout, retries, rate, reportAll, randomOrder, seed, false);
+        }
+
         public Probing {
             Objects.requireNonNull(timeout, "timeout");
             if (concurrency < 1) {
@@ -98,6 +106,10 @@ public record ScanPlan(
 
     public long seed() {
         return probing.seed();
+    }
+
+    public boolean detect() {
+        return probing.detect();
     }
 
     /** The {@code order} wire value. */

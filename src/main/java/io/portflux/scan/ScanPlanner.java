@@ -77,8 +77,11 @@ public final class ScanPlanner {
         boolean reportAll = choice("report", r.report(), "open", "all").equals("all");
         boolean random = choice("order", r.order(), "random", "sequential").equals("random");
         long seed = blank(r.seed()) ? seeds.get() : longParam("seed", r.seed());
+        // A report=all scan lists every port; detection there is asked for, never assumed.
+        boolean detect = blank(r.detect()) ? limits.detectByDefault() && !reportAll
+                : choice("detect", r.detect(), "on", "off").equals("on");
         return new Parsed(r, targets, ports,
-                new ScanPlan.Probing(concurrency, timeout, retries, rate, reportAll, random, seed));
+                new ScanPlan.Probing(concurrency, timeout, retries, rate, reportAll, random, seed, detect));
     }
 
     private Duration timeout(String value) {

@@ -17,4 +17,13 @@ public record ScanRequest(
         @Nullable String rate,
         @Nullable String report,
         @Nullable String order,
-        @Nullable String seed) {}
+        @Nullable String seed,
+        @Nullable String detect) {
+
+    /** A request that leaves {@code detect} to its default. */
+    public ScanRequest(@Nullable String targets, @Nullable String ports, @Nullable String concurrency,
+            @Nullable String timeout, @Nullable String retries, @Nullable String rate, @Nullable String report,
+            @Nullable String order, @Nullable String seed) {
+        this(targets, ports, concurrency, timeout, retries, rate, report, order, seed, null);
+    }
+}

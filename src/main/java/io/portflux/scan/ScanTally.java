@@ -2,11 +2,17 @@ package io.portflux.scan;
 
 import io.portflux.scan.event.EventData;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** ScanTally counts the verdicts of one scan and keeps its open ports; it is safe across lanes. */
+/**
+ * ScanTally counts the verdicts of one scan and keeps its open ports with what detection found on them; it
+ * is safe across lanes.
+ */
 final class ScanTally {
 
     private final long total;
@@ -16,7 +22,10 @@ final class ScanTally {
     private final LongAdder filtered = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final Queue<EventData.OpenPort> openPorts = new ConcurrentLinkedQueue<>();
+    private final Map<String, EventData.Service> services = new ConcurrentHashMap<>();
+    private final AtomicLong detecting = new AtomicLong();
     private long lastReportedScanned;
+    private long lastReportedDetecting;
 
     ScanTally(long total, long startMillis) {
         this.total = total;
@@ -29,6 +38,22 @@ final class ScanTally {
             openPorts.add(new EventData.OpenPort(port.host(), port.ip(), port.port(), port.service()));
         }
         count(state);
+    }
+
+    /** Counts one more detection under way. */
+    void detectionStarted() {
+        detecting.incrementAndGet();
+    }
+
+    /** Counts a detection over, and keeps what it found for {@code done}. */
+    void detectionOver(EventData.Service service) {
+        services.put(service.ip() + " " + service.port(), service);
+        detecting.decrementAndGet();
+    }
+
+    /** Counts a detection over that found nothing to report (cancelled). */
+    void detectionDropped() {
+        detecting.decrementAndGet();
     }
 
     /** Counts a verdict that has no event. */
@@ -47,10 +72,11 @@ final class ScanTally {
      */
     synchronized EventData.Progress progressIfChanged(long nowMillis) {
         EventData.Progress p = progress(nowMillis);
-        if (p.scanned() == lastReportedScanned) {
+        if (p.scanned() == lastReportedScanned && p.detecting() == lastReportedDetecting) {
             return null;
         }
         lastReportedScanned = p.scanned();
+        lastReportedDetecting = p.detecting();
         return p;
     }
 
@@ -64,12 +90,17 @@ final class ScanTally {
         double rate = elapsed == 0 ? 0 : scanned * 1000.0 / elapsed;
         double percent = total == 0 ? 100 : Math.round(scanned * 10000.0 / total) / 100.0;
         Long eta = rate > 0 ? Math.round((total - scanned) * 1000.0 / rate) : null;
-        return new EventData.Progress(scanned, total, o, c, f, e, percent, Math.round(rate * 10) / 10.0, elapsed, eta);
+        return new EventData.Progress(scanned, total, o, c, f, e, percent, Math.round(rate * 10) / 10.0, elapsed, eta,
+                Math.max(0, detecting.get()));
     }
 
     EventData.Done done(ScanStatus status, long nowMillis, String message) {
         EventData.Progress p = progress(nowMillis);
         List<EventData.OpenPort> sorted = openPorts.stream()
+                .map(open -> {
+                    EventData.Service found = services.get(open.key());
+                    return found == null ? open : open.with(found);
+                })
                 .sorted(EventData.OpenPort.BY_ADDRESS_THEN_PORT)
                 .toList();
         return new EventData.Done(status.wireName(), p.scanned(), total, p.open(), p.closed(), p.filtered(), p.errors(),

@@ -18,6 +18,7 @@ final class EventCodec {
     private static final Map<String, Class<? extends EventData>> KINDS = Map.of(
             "started", EventData.Started.class,
             "port", EventData.Port.class,
+            "service", EventData.Service.class,
             "progress", EventData.Progress.class,
             "done", EventData.Done.class);
     private static final TypeReference<List<ResolvedTarget>> TARGETS = new TypeReference<>() {};

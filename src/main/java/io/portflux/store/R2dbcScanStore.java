@@ -266,9 +266,12 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     private Mono<Void> writeBatch(String id, List<ScanEvent> batch, ScanRow row, boolean done) {
         List<EventData.Port> ports = new ArrayList<>();
+        List<EventData.Service> services = new ArrayList<>();
         for (ScanEvent event : batch) {
             if (event.data() instanceof EventData.Port p) {
                 ports.add(p);
+            } else if (event.data() instanceof EventData.Service s) {
+                services.add(s);
             }
         }
         DatabaseClient.GenericExecuteSpec update = db.sql("UPDATE scans SET status = $1, targets = COALESCE($2, targets), "
@@ -289,7 +292,8 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         // The guarded update first: once the scan has been ended elsewhere, nothing more of it is stored.
         return scanRow
                 .flatMap(updated -> updated == 0 ? Mono.just(updated)
-                        : insertEvents(id, batch).then(insertPorts(id, ports)).then(notifyChanged(id)).thenReturn(updated))
+                        : insertEvents(id, batch).then(insertPorts(id, ports))
+                                .then(updateServices(id, services)).then(notifyChanged(id)).thenReturn(updated))
                 .as(tx::transactional)
                 .doOnNext(updated -> {
                     signals.changed(id);
@@ -324,6 +328,20 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         }
         return insertAll("INSERT INTO port_results (scan_id, ip, port, host, state, reason, service, rtt_ms) "
                 + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING", rows);
+    }
+
+    // A service event always follows its port's event, so the port's row is there (in this batch or an earlier one).
+    private Mono<Long> updateServices(String id, List<EventData.Service> services) {
+        if (services.isEmpty()) {
+            return Mono.just(0L);
+        }
+        List<Object[]> rows = new ArrayList<>(services.size());
+        for (EventData.Service s : services) {
+            rows.add(new Object[] {nullable(s.service(), String.class), nullable(s.product(), String.class),
+                nullable(s.version(), String.class), s.method(), id, s.ip(), s.port()});
+        }
+        return insertAll("UPDATE port_results SET service = $1, product = $2, version = $3, method = $4 "
+                + "WHERE scan_id = $5 AND ip = $6 AND port = $7", rows);
     }
 
     private Mono<Long> insertAll(String sql, List<Object[]> rows) {
@@ -410,7 +428,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     // Open ports of the given scans, in address order, by scan id.
     private Mono<Map<String, List<EventData.OpenPort>>> openPorts(List<String> ids) {
-        StringBuilder sql = new StringBuilder("SELECT scan_id, host, ip, port, service FROM port_results "
+        StringBuilder sql = new StringBuilder("SELECT scan_id, host, ip, port, service, product, version, method FROM port_results "
                 + "WHERE state = 'open' AND scan_id IN (");
         for (int i = 1; i <= ids.size(); i++) {
             sql.append(i > 1 ? ", $" : "$").append(i);
@@ -421,7 +439,8 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         }
         return spec.map(row -> Map.entry(row.get("scan_id", String.class), new EventData.OpenPort(
                         row.get("host", String.class), row.get("ip", String.class), row.get("port", Integer.class),
-                        row.get("service", String.class))))
+                        row.get("service", String.class), row.get("product", String.class),
+                        row.get("version", String.class), row.get("method", String.class))))
                 .all()
                 .collectList()
                 .map(rows -> {

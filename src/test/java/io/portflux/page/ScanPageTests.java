@@ -43,6 +43,47 @@ class ScanPageTests extends ChromiumPageTest {
 
 
     @Test
+    void detectedServicesFillTheServiceProductAndVersionColumnsAndShowTheBannerOnDemand() throws Exception {
+        try (java.net.ServerSocket ssh = new java.net.ServerSocket(0, 50, LOOPBACK)) {
+            Thread greeter = new Thread(() -> {
+                while (!ssh.isClosed()) {
+                    try (java.net.Socket s = ssh.accept()) {
+                        s.getOutputStream().write("SSH-2.0-FakeSSH_4.2 page\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                        s.getInputStream().read(); // until the detector closes
+                    } catch (java.io.IOException e) {
+                        // closed by the detector, or the test is over
+                    }
+                }
+            }, "page-fake-ssh");
+            greeter.setDaemon(true);
+            greeter.start();
+            int silent = listeners.open();
+
+            driver.get(url("/?targets=127.0.0.1&ports=" + ssh.getLocalPort() + "," + silent + "&detect=on&autostart=true"));
+
+            awaitStatus("completed");
+            WebElement row = driver.findElement(By.cssSelector("#open-ports tbody tr[data-port='" + ssh.getLocalPort() + "']"));
+            List<WebElement> cells = row.findElements(By.tagName("td"));
+            assertThat(cells).hasSize(7);
+            assertThat(cells.get(3).findElement(By.tagName("summary")).getText()).isEqualTo("banner");
+            assertThat(cells.get(4).getText()).isEqualTo("FakeSSH");
+            assertThat(cells.get(5).getText()).isEqualTo("4.2");
+            assertThat(row.getDomAttribute("data-method")).isEqualTo("probed");
+            WebElement banner = cells.get(3).findElement(By.tagName("code"));
+            assertThat(banner.isDisplayed()).as("the banner waits to be asked for").isFalse();
+            cells.get(3).findElement(By.tagName("summary")).click();
+            assertThat(banner.getText()).isEqualTo("SSH-2.0-FakeSSH_4.2 page");
+            assertThat(cells.get(3).getText()).startsWith("ssh");
+            WebElement guessed = driver.findElement(By.cssSelector("#open-ports tbody tr[data-port='" + silent + "']"));
+            assertThat(guessed.getDomAttribute("data-method")).isEqualTo("table");
+            assertThat(guessed.findElements(By.cssSelector("td.service.guess"))).hasSize(1);
+            ssh.close();
+            greeter.join(5_000);
+        }
+    }
+
+    @Test
     void autostartLinkShowsEveryOpenPortCompletesAndOffersDownloads() throws Exception {
         int a = listeners.open();
         int b = listeners.open();
@@ -62,12 +103,12 @@ class ScanPageTests extends ChromiumPageTest {
         assertThat(text("c-filtered")).isEqualTo("1");
         assertThat(text("c-errors")).isEqualTo("0");
         assertThat(progressValue()).isEqualTo(100.0);
-        // Every open row carries host, IP, port, service and RTT cells.
+        // Every open row carries host, IP, port, service, product, version and RTT cells.
         for (WebElement row : driver.findElements(By.cssSelector("#open-ports tbody tr"))) {
             List<WebElement> cells = row.findElements(By.tagName("td"));
-            assertThat(cells).hasSize(5);
+            assertThat(cells).hasSize(7);
             assertThat(cells.get(1).getText()).isEqualTo("127.0.0.1");
-            assertThat(cells.get(4).getText()).endsWith("ms");
+            assertThat(cells.get(6).getText()).endsWith("ms");
         }
         // The autostart link turns into a shareable link to this scan, so a reload cannot start another.
         assertThat(driver.getCurrentUrl()).matches(".*/\\?scan=[A-Za-z0-9_-]+$");
@@ -80,7 +121,7 @@ class ScanPageTests extends ChromiumPageTest {
         WebElement csvLink = wait(SCAN_WAIT).until(d -> visible("download-csv"));
         assertThat(csvLink.getDomAttribute("download")).endsWith(".csv");
         List<String> csv = fetchText(csvLink.getDomProperty("href")).lines().toList();
-        assertThat(csv.get(0)).isEqualTo("host,ip,port,service,rttMs");
+        assertThat(csv.get(0)).isEqualTo("host,ip,port,service,product,version,method,rttMs");
         assertThat(csv.subList(1, csv.size()).stream().map(l -> Integer.parseInt(l.split(",")[2])))
                 .containsExactlyInAnyOrder(a, b, c);
         JsonNode json = JSON.readTree(fetchText(visible("download-json").getDomProperty("href")));

@@ -61,6 +61,34 @@ class ScanPlannerTests {
         assertThat(plan.seed()).isEqualTo(7L);
     }
 
+    private ScanPlan planDetect(String report, String detect, ScanLimits limits) {
+        return new ScanPlanner(limits, TargetPolicy.loopback(), stub, () -> 7L)
+                .plan(new ScanRequest("127.0.0.1", "80", null, null, null, null, report, null, null, detect)).block();
+    }
+
+    @Test
+    void detectionIsOnByDefaultForOpenReportsOffForFullReportsAndAsAskedOtherwise() {
+        assertThat(planDetect(null, null, Plans.limits()).detect()).isTrue();
+        assertThat(planDetect("open", null, Plans.limits()).detect()).isTrue();
+        assertThat(planDetect("all", null, Plans.limits()).detect()).isFalse();
+        assertThat(planDetect("all", "on", Plans.limits()).detect()).isTrue();
+        assertThat(planDetect("open", " OFF ", Plans.limits()).detect()).isFalse();
+        ScanLimits off = new ScanLimits(1_000_000, 64, 4096, Duration.ofMillis(200), Duration.ofMillis(10),
+                Duration.ofSeconds(30), 1, 5, 1_000_000, false);
+        assertThat(planDetect("open", null, off).detect()).as("the config default").isFalse();
+        assertThat(planDetect("open", "on", off).detect()).isTrue();
+    }
+
+    @Test
+    void aBadDetectValueIsRejectedNamingTheFieldAndTheValue() {
+        assertThatThrownBy(() -> planDetect(null, "yes", Plans.limits()))
+                .isInstanceOfSatisfying(InvalidInputException.class, e -> {
+                    assertThat(e.field()).isEqualTo("detect");
+                    assertThat(e.value()).isEqualTo("yes");
+                })
+                .hasMessageContaining("'on' or 'off'");
+    }
+
     @Test
     void aNameIsResolvedOnceAndItsFirstAddressIsScannedLikeNmap() {
         ScanPlan plan = plan("localhost,LOCALHOST", "80");

@@ -63,7 +63,43 @@ public sealed interface EventData {
         }
     }
 
-    /** A conflated view of the counters while the scan runs. */
+    /**
+     * What speaks on an open port, sent after that port's {@code port} event once detection is over.
+     * {@code method} is {@code probed} when a conversation found it, {@code table} when {@code service} is
+     * only the port table's guess (the port stayed silent to every probe, or detection left it alone).
+     */
+    record Service(@Nullable String host, String ip, int port, @Nullable String service, @Nullable String product,
+            @Nullable String version, @Nullable String banner, @Nullable Tls tls, String method)
+            implements EventData {
+        public static final String PROBED = "probed";
+        public static final String TABLE = "table";
+
+        public Service {
+            Objects.requireNonNull(ip, "ip");
+            Objects.requireNonNull(method, "method");
+        }
+
+        @Override
+        public String eventName() {
+            return "service";
+        }
+    }
+
+    /**
+     * A TLS session as a detection saw it: protocol version, the peer certificate's subject and subject
+     * alternative names, and the application protocol the server chose (ALPN), if any.
+     */
+    record Tls(String version, @Nullable String subject, List<String> sans, @Nullable String alpn) {
+        public Tls {
+            Objects.requireNonNull(version, "version");
+            sans = sans == null ? List.of() : List.copyOf(sans);
+        }
+    }
+
+    /**
+     * A conflated view of the counters while the scan runs; {@code detecting} counts open ports whose
+     * service detection has not finished yet.
+     */
     record Progress(
             long scanned,
             long total,
@@ -74,8 +110,16 @@ public sealed interface EventData {
             double percent,
             double rate,
             long elapsedMs,
-            @Nullable Long etaMs)
+            @Nullable Long etaMs,
+            long detecting)
             implements EventData {
+
+        /** Progress with no detection pending. */
+        public Progress(long scanned, long total, long open, long closed, long filtered, long errors, double percent,
+                double rate, long elapsedMs, @Nullable Long etaMs) {
+            this(scanned, total, open, closed, filtered, errors, percent, rate, elapsedMs, etaMs, 0);
+        }
+
         @Override
         public String eventName() {
             return "progress";
@@ -106,8 +150,12 @@ public sealed interface EventData {
         }
     }
 
-    /** An open port as listed in the {@code done} event and in snapshots. */
-    record OpenPort(@Nullable String host, String ip, int port, @Nullable String service) {
+    /**
+     * An open port as listed in the {@code done} event and in snapshots: with the detected service, product,
+     * version and {@code method} once its {@code service} event is out, else the port table's name.
+     */
+    record OpenPort(@Nullable String host, String ip, int port, @Nullable String service, @Nullable String product,
+            @Nullable String version, @Nullable String method) {
 
         /** Numeric address order (127.0.0.2 before 127.0.0.10), not the order of the strings, then port order. */
         public static final Comparator<OpenPort> BY_ADDRESS_THEN_PORT = Comparator
@@ -116,6 +164,21 @@ public sealed interface EventData {
 
         public OpenPort {
             Objects.requireNonNull(ip, "ip");
+        }
+
+        /** An open port known only by the port table's name (no detection result yet). */
+        public OpenPort(@Nullable String host, String ip, int port, @Nullable String service) {
+            this(host, ip, port, service, null, null, null);
+        }
+
+        /** This port as its {@code service} event describes it. */
+        public OpenPort with(Service s) {
+            return new OpenPort(host, ip, port, s.service(), s.product(), s.version(), s.method());
+        }
+
+        /** The key of this port in a scan: address and port. */
+        public String key() {
+            return ip + " " + port;
         }
     }
 }

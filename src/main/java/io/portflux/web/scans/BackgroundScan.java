@@ -94,6 +94,11 @@ public final class BackgroundScan implements ScanLauncher.Launching {
             synchronized (openPorts) {
                 openPorts.add(new EventData.OpenPort(p.host(), p.ip(), p.port(), p.service()));
             }
+        } else if (data instanceof EventData.Service found) {
+            synchronized (openPorts) {
+                String key = found.ip() + " " + found.port();
+                openPorts.replaceAll(open -> open.key().equals(key) ? open.with(found) : open);
+            }
         } else if (data instanceof EventData.Progress p) {
             progress = p;
         } else if (data instanceof EventData.Done d) {

@@ -178,6 +178,7 @@ class ScanStreamControllerTests {
         "targets=127.0.0.1&ports=80&report=closed       | report      | closed",
         "targets=127.0.0.1&ports=80&order=up            | order       | up",
         "targets=127.0.0.1&ports=80&seed=x              | seed        | x",
+        "targets=127.0.0.1&ports=80&detect=maybe        | detect      | maybe",
         "targets=no-such-host.invalid&ports=80          | targets     | no-such-host.invalid",
     })
     void badInputIsA400ProblemNamingTheFieldAndValue(String query, String field, String value) {
