@@ -32,7 +32,7 @@ COPY --from=build /workspace/extracted/dependencies/ ./
 COPY --from=build /workspace/extracted/spring-boot-loader/ ./
 COPY --from=build /workspace/extracted/snapshot-dependencies/ ./
 COPY --from=build /workspace/extracted/application/ ./
-# Memory flags measured to fit a 256 MiB pod (bench/footprint.sh; README "Footprint"): SerialGC (no
+# Memory flags measured to fit a 384 MiB pod (bench/footprint.sh; README "Footprint"): SerialGC (no
 # G1 remembered sets; one collector thread is enough for a heap this size), the heap at 35% of the
 # container's memory limit (MinRAMPercentage too, or the JVM takes 50% on small limits), a smaller
 # code cache and thread stacks. MALLOC_ARENA_MAX keeps glibc from giving each thread its own arena.

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Footprint in a small pod: the JVM is told it has 256 MiB (-XX:MaxRAM=256m, as a container limit
+# Footprint in a pod: the JVM is told it has MAX_RAM (-XX:MaxRAM, as a container limit
 # would), then runs a full-range report=all background scan of 127.0.0.1 watched by CLIENTS
 # streaming clients at once, plus one full-range report=all streamed scan. Prints the time to
 # ready and the peak RSS (VmHWM), and fails if a stream did not end on a completed `done`. The
 # scans are stored in the embedded store (an H2 file in a temporary directory), as by default.
 #
-#   bench/footprint.sh                      # MAX_RAM=256m CLIENTS=50
+#   bench/footprint.sh                      # MAX_RAM=384m (the chart default limit) CLIENTS=50
 #   MAX_RAM=192m CLIENTS=20 bench/footprint.sh
 #
 # Loopback only: the scans target 127.0.0.1, and the process is stopped by its PID at the end.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-MAX_RAM=${MAX_RAM:-256m}
+MAX_RAM=${MAX_RAM:-384m}
 CLIENTS=${CLIENTS:-50}
 STREAM_TIMEOUT=${STREAM_TIMEOUT:-300}
 # The memory flags of the image and the chart (see Dockerfile); MaxRAM stands in for the cgroup limit.

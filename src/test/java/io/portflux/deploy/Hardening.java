@@ -102,7 +102,7 @@ final class Hardening {
     }
 
     /** The default memory limit: what bench/footprint.sh measured a full-range scan with 50 watchers in. */
-    static final String MEASURED_MEMORY_LIMIT = "256Mi";
+    static final String MEASURED_MEMORY_LIMIT = "384Mi";
 
     /**
      * The default pod passes the image's measured memory flags (its JAVA_TOOL_OPTIONS replaces the
