@@ -125,7 +125,7 @@ public class ScanRegistry {
                 .onErrorResume(error -> Mono.empty())
                 // Watchers that come soon after the end share the journal's events instead of each decoding its
                 // own copy from the store; after the grace time the store serves them.
-                .doFinally(signal -> Mono.delay(localGrace).subscribe(tick -> local.remove(scan.id(), scan)))
+                .doFinally(signal -> forgetLater(scan))
                 .cache();
         scan.attach(stored.subscribe());
         // At shutdown the scan ends with done; its last batch must reach the store before the pool closes.
@@ -216,6 +216,14 @@ public class ScanRegistry {
         BackgroundScan scan = local(id);
         if (scan != null && scan.cancel(CANCELLED_BY_REQUEST)) {
             log.info("scan {} cancelled by a request to another replica", id);
+        }
+    }
+
+    private void forgetLater(BackgroundScan scan) {
+        if (localGrace.isZero()) {
+            local.remove(scan.id(), scan);
+        } else {
+            Mono.delay(localGrace).subscribe(tick -> local.remove(scan.id(), scan));
         }
     }
 

@@ -145,7 +145,8 @@ class ClientQuotasTests {
                 .jsonPath("$.probes").isEqualTo(11)
                 .jsonPath("$.limit").isEqualTo(10);
         as(token).get().uri("/api/scan?targets=127.0.0.1&ports=1-11").exchange().expectStatus().isEqualTo(413);
-        assertThat(registry.local()).hasSize(before);
+        // No scan was added (an earlier test's scan may have left since, once its last events were stored).
+        assertThat(registry.local().size()).isLessThanOrEqualTo(before);
         assertThat(quotas.running(client)).isZero();
         // At the limit it is accepted (the two refusals above each counted against the three per minute).
         as(token).post().uri("/api/scans").contentType(MediaType.APPLICATION_JSON)
