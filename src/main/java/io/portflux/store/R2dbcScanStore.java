@@ -116,15 +116,19 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         if (!settings.embedded()) {
             select = select.bind(0, settings.replicaId());
         }
-        return select.map(this::scan).all()
-                .concatMap(scan -> openPorts(List.of(scan.id()))
-                        .flatMap(ports -> interrupt(scan.withOpenPorts(ports.getOrDefault(scan.id(), List.of())), now)))
-                .count()
+        return interruptEach(select.map(this::scan).all(), now)
                 .doOnNext(n -> {
                     if (n > 0) {
                         log.warn("marked {} scan(s) left running by a stopped process as interrupted", n);
                     }
                 });
+    }
+
+    // Ends each of {@code scans} as interrupted, with its stored open ports; emits how many this call ended.
+    private Mono<Long> interruptEach(Flux<StoredScan> scans, Instant now) {
+        return scans.concatMap(scan -> openPorts(List.of(scan.id()))
+                        .flatMap(ports -> interrupt(scan.withOpenPorts(ports.getOrDefault(scan.id(), List.of())), now)))
+                .reduce(0L, Long::sum);
     }
 
     // The status changes first, guarded by status = 'running': of two replicas that notice the same dead owner
@@ -168,11 +172,8 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     public Mono<Long> interruptAbandoned(Instant cutoff, Instant now) {
         String sql = "SELECT " + SCAN_COLUMNS + " FROM scans s WHERE s.status = 'running' AND s.owner <> $1 "
                 + "AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.id = s.owner AND r.seen_at >= $2)";
-        Mono<Long> interrupted = db.sql(sql).bind(0, settings.replicaId()).bind(1, cutoff.toEpochMilli())
-                .map(this::scan).all()
-                .concatMap(scan -> openPorts(List.of(scan.id()))
-                        .flatMap(ports -> interrupt(scan.withOpenPorts(ports.getOrDefault(scan.id(), List.of())), now)))
-                .reduce(0L, Long::sum)
+        Mono<Long> interrupted = interruptEach(db.sql(sql).bind(0, settings.replicaId()).bind(1, cutoff.toEpochMilli())
+                        .map(this::scan).all(), now)
                 .doOnNext(n -> {
                     if (n > 0) {
                         log.warn("marked {} scan(s) of replicas whose lease ended as interrupted", n);
