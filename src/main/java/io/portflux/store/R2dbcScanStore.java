@@ -187,8 +187,9 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     @Override
     public Mono<Boolean> requestCancel(String id) {
-        return db.sql("UPDATE scans SET cancel_requested = TRUE WHERE id = $1 AND status = 'running'")
-                .bind(0, id).fetch().rowsUpdated()
+        return db.sql("INSERT INTO scan_cancels (scan_id, requested_at) SELECT id, $2 FROM scans "
+                        + "WHERE id = $1 AND status = 'running' ON CONFLICT DO NOTHING")
+                .bind(0, id).bind(1, clock.millis()).fetch().rowsUpdated()
                 .flatMap(updated -> updated == 0 ? Mono.just(false)
                         : (settings.embedded() ? Mono.<Void>empty() : notify(StoreSignals.CANCELS_CHANNEL, id))
                                 .thenReturn(true))
@@ -203,7 +204,8 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     @Override
     public Flux<String> cancelRequested() {
-        return db.sql("SELECT id FROM scans WHERE owner = $1 AND status = 'running' AND cancel_requested")
+        return db.sql("SELECT s.id FROM scans s JOIN scan_cancels c ON c.scan_id = s.id "
+                        + "WHERE s.owner = $1 AND s.status = 'running'")
                 .bind(0, settings.replicaId())
                 .map(row -> row.get(0, String.class)).all()
                 .subscribeOn(scheduler);

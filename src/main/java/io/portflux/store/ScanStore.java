@@ -60,7 +60,7 @@ public interface ScanStore {
     Mono<Long> interruptAbandoned(Instant cutoff, Instant now);
 
     /**
-     * Asks the replica that runs scan {@code id} to cancel it: a flag on its row, and a wake-up for the owner.
+     * Asks the replica that runs scan {@code id} to cancel it: a request row, and a wake-up for the owner.
      * Emits whether the scan was running.
      */
     Mono<Boolean> requestCancel(String id);
