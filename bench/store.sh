@@ -44,6 +44,8 @@ chmod 755 "$work"
 pids=()
 pg_started=0
 cleanup() {
+  # start_portflux runs in a command substitution (a subshell): it leaves its server's PID in a file.
+  for f in "$work"/*.pid; do [[ -f $f ]] && pids+=("$(cat "$f")"); done
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if (( pg_started )); then su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $work/pg -m immediate -w stop" >/dev/null 2>&1 || true; fi
@@ -88,6 +90,7 @@ start_portflux() { # name, extra args...
   java $JAVA_OPTS -jar "$JAR" --server.port="$port" --server.address=127.0.0.1 \
     --portflux.quotas.scans-per-minute=0 --portflux.scans.max-retained=1000 "$@" > "$work/$name.log" 2>&1 &
   pids+=($!)
+  echo $! > "$work/$name.pid"
   for _ in $(seq 1800); do
     curl -fs -o /dev/null "http://127.0.0.1:$port/actuator/health/readiness" && { echo "$port"; return; }
     kill -0 "${pids[-1]}" 2>/dev/null || break

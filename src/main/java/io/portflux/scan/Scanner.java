@@ -142,7 +142,9 @@ public final class Scanner {
         EventData probesOver = new EventData.Progress(0, 0, 0, 0, 0, 0, 0, 0, 0, null);
         int concurrency = Math.max(1, Math.min(plan.concurrency(), detector.concurrency()));
         Flux<EventData> services = opened.asFlux().flatMap(port -> detection(port, tally), concurrency);
-        return Flux.merge(probes.concatWith(Mono.just(probesOver)), services)
+        // The probes keep the large prefetch of their own merge: with merge's default of 32 here, a full-range
+        // scan's probes ran about 40% slower with detection on than off.
+        return Flux.merge(MERGE_PREFETCH, probes.concatWith(Mono.just(probesOver)), services)
                 .handle((data, sink) -> {
                     if (data == probesOver) {
                         opened.tryEmitComplete();
