@@ -1,5 +1,6 @@
 package io.portflux.deploy;
 
+import io.portflux.detect.DetectProperties;
 import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ProbeProperties;
 import io.portflux.scan.ScanProperties;
@@ -47,7 +48,8 @@ record AppSettings(Map<String, Object> properties) {
             "portflux.probe", ProbeProperties.class,
             "portflux.scans", RegistryProperties.class,
             "portflux.security", SecurityProperties.class,
-            "portflux.quotas", QuotaProperties.class);
+            "portflux.quotas", QuotaProperties.class,
+            "portflux.detect", DetectProperties.class);
 
     private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.portflux.detect.DetectProperties;
 import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ProbeProperties;
 import io.portflux.scan.ScanProperties;
@@ -664,6 +665,30 @@ class HelmChartTests {
         assertThat(quotas).isEqualTo(new QuotaProperties(2, 10, 65536, Duration.ofMinutes(15)));
     }
 
+    @Test
+    void detectionValuesReachTheBoundProperties() throws IOException {
+        Path values = valuesFile("""
+                portflux:
+                  detect:
+                    enabled: false
+                    greetingMin: 50ms
+                    probeTimeout: 2s
+                    concurrency: 8
+                    tlsPorts: [443, 10443]
+                """);
+        AppSettings mounted = mountedConfig(render(template().withValuesFile(values)));
+        DetectProperties detect = mounted.bindOver(APP, "portflux.detect", DetectProperties.class);
+        assertThat(detect.enabled()).isFalse();
+        assertThat(detect.greetingMin()).isEqualTo(Duration.ofMillis(50));
+        assertThat(detect.probeTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(detect.concurrency()).isEqualTo(8);
+        assertThat(detect.tlsPorts()).containsExactlyInAnyOrder(443, 10443);
+        // What the values leave alone keeps the app's default.
+        DetectProperties app = AppSettings.app().bindStrictly("portflux.detect", DetectProperties.class);
+        assertThat(detect.greetingTimeout()).isEqualTo(app.greetingTimeout());
+        assertThat(detect.dnsPorts()).isEqualTo(app.dnsPorts());
+    }
+
     // ---- the store ----
 
     @Test
@@ -1097,6 +1122,9 @@ class HelmChartTests {
                 Arguments.of("security:\n  tokens: [one-long-token-xxxxx]\n  existingSecret: mine\n", "not both"),
                 Arguments.of("portflux:\n  quotas:\n    scansPerMinute: -1\n", "scansPerMinute"),
                 Arguments.of("portflux:\n  quotas:\n    maxScanDuration: forever\n", "maxScanDuration"),
+                Arguments.of("portflux:\n  detect:\n    concurrency: 0\n", "concurrency"),
+                Arguments.of("portflux:\n  detect:\n    tlsPorts: [70000]\n", "tlsPorts"),
+                Arguments.of("portflux:\n  detect:\n    greetingWait: 1s\n", "greetingWait"),
                 Arguments.of("portflux:\n  security:\n    tokens: [one-long-token-xxxxx]\n", "tokens"),
                 // Session affinity was the workaround for scans in one pod's memory; the store replaced it.
                 Arguments.of("service:\n  sessionAffinity: ClientIP\n", "sessionAffinity"),
