@@ -8,6 +8,7 @@ import io.portflux.scan.PortState;
 import io.portflux.scan.Reason;
 import io.portflux.scan.ScanObserver;
 import io.portflux.scan.ScanStatus;
+import io.portflux.scan.event.EventData;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class MicrometerScanObserver implements ScanObserver {
     private final Counter openPorts;
     private final Map<String, Counter> scans = new ConcurrentHashMap<>();
     private final Map<String, Counter> localFaults = new ConcurrentHashMap<>();
+    private final Map<String, Counter> detections = new ConcurrentHashMap<>();
+    private final Timer detectionTime;
     private final AtomicInteger running = new AtomicInteger();
 
     public MicrometerScanObserver(MeterRegistry registry) {
@@ -65,6 +68,11 @@ public final class MicrometerScanObserver implements ScanObserver {
                 .register(registry);
         ScanStatus.FINAL.stream().map(ScanStatus::wireName).toList().forEach(this::scanCounter);
         FAULT_CODES.forEach(this::faultCounter);
+        detectionTime = Timer.builder("portflux.detection.duration")
+                .description("Time from an open port's event to the end of its service detection")
+                .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofSeconds(3))
+                .register(registry);
         Gauge.builder("portflux.scans.running", running, AtomicInteger::get)
                 .description("Scans running in this process, streamed and background")
                 .strongReference(true)
@@ -122,5 +130,18 @@ public final class MicrometerScanObserver implements ScanObserver {
     @Override
     public void localFault(String code) {
         faultCounter(code).increment();
+    }
+
+    @Override
+    public void detected(String method, String service, Duration took) {
+        // Only a probed name is a tag: the table's guesses are every name of the port table.
+        String name = EventData.Service.PROBED.equals(method) && service != null ? service : "none";
+        detections.computeIfAbsent(method + " " + name, key -> Counter.builder("portflux.detections")
+                        .description("Open ports whose service detection is over, by how the service was named")
+                        .tag("method", method)
+                        .tag("service", name)
+                        .register(registry))
+                .increment();
+        detectionTime.record(took);
     }
 }

@@ -23,4 +23,10 @@ public interface ScanObserver {
 
     /** One connect attempt failed locally with {@code code} (EMFILE, ENOBUFS, ...). */
     default void localFault(String code) {}
+
+    /**
+     * Service detection on one open port is over after {@code took}: {@code method} is {@code probed} (it named
+     * {@code service}) or {@code table} (only the port table's guess).
+     */
+    default void detected(String method, @Nullable String service, Duration took) {}
 }

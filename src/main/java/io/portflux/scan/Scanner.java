@@ -179,9 +179,14 @@ public final class Scanner {
                     .onErrorResume(error -> Mono.empty())
                     .defaultIfEmpty(table);
         }
-        return found.<EventData>map(service -> {
-            tally.detectionOver(service);
-            return service;
+        return Mono.defer(() -> {
+            long began = scheduler.now(TimeUnit.NANOSECONDS);
+            return found.<EventData>map(service -> {
+                tally.detectionOver(service);
+                observer.detected(service.method(), service.service(),
+                        Duration.ofNanos(scheduler.now(TimeUnit.NANOSECONDS) - began));
+                return service;
+            });
         }).doOnCancel(tally::detectionDropped);
     }
 

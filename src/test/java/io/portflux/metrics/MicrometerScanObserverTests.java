@@ -99,4 +99,24 @@ class MicrometerScanObserverTests {
     private static Duration ms(double millis) {
         return Duration.ofNanos(Math.round(millis * 1_000_000));
     }
+
+    @Test
+    void detectionsAreCountedByMethodAndProbedServiceAndTimed() {
+        observer.detected("probed", "ssh", ms(12));
+        observer.detected("probed", "ssh", ms(30));
+        observer.detected("probed", "http", ms(140));
+        observer.detected("table", "EtherNet-IP-1", ms(600));
+
+        assertThat(registry.get("portflux.detections").tag("method", "probed").tag("service", "ssh").counter().count())
+                .isEqualTo(2);
+        assertThat(registry.get("portflux.detections").tag("method", "probed").tag("service", "http").counter().count())
+                .isEqualTo(1);
+        // A table guess is not a tag value: the port table has thousands of names.
+        assertThat(registry.get("portflux.detections").tag("method", "table").tag("service", "none").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.find("portflux.detections").tag("service", "EtherNet-IP-1").counter()).isNull();
+        Timer took = registry.get("portflux.detection.duration").timer();
+        assertThat(took.count()).isEqualTo(4);
+        assertThat(took.max(TimeUnit.MILLISECONDS)).isEqualTo(600.0);
+    }
 }

@@ -121,6 +121,27 @@ class ScannerDetectionTests {
     }
 
     @Test
+    void theObserverHearsOfEveryDetectionWithItsMethodAndTime() {
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ScanObserver observer = new ScanObserver() {
+            @Override
+            public void detected(String method, String service, Duration took) {
+                // The ssh answer comes 20 ms after the detector is asked; the other port's at once.
+                heard.add(method + " " + service + ("ssh".equals(service) ? " " + (took.toMillis() >= 20) : ""));
+            }
+        };
+        FakeDetector detector = new FakeDetector(8, a -> (a.getPort() == 2222
+                ? Mono.just(new ServiceDetector.Detection("ssh", "OpenSSH", "9.2p1", null, null))
+                : Mono.<ServiceDetector.Detection>empty()).delayElement(Duration.ofMillis(20)));
+        new Scanner(FakeProber.openOn(1, 2222, 8080), Duration.ofMillis(250), Schedulers.parallel(), observer, detector)
+                .scan("s", Plans.plan("127.0.0.1", "2222,8080", 16, 0, null, false, true), Mono.never())
+                .blockLast(Duration.ofSeconds(30));
+
+        // 8080 said nothing the detector knows: the table's guess, and the observer is told so.
+        assertThat(heard).containsExactlyInAnyOrder("probed ssh true", "table http-alt");
+    }
+
+    @Test
     void thePortEventGoesOutBeforeDetectionEnds() {
         Sinks.One<ServiceDetector.Detection> answer = Sinks.one();
         FakeDetector detector = new FakeDetector(8, a -> answer.asMono());
