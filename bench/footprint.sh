@@ -79,6 +79,14 @@ for f in "$work"/watch.* "$work/stream"; do
     failed=1
   fi
 done
+if (( failed )); then
+  # Kept for a post-mortem: the server's threads as they are now, its log, and what each failed stream got.
+  kept=$(mktemp -d /tmp/pffoot-failed.XXXXXX)
+  jcmd "$pid" Thread.print > "$kept/threads.txt" 2>&1 || true
+  cp "$work/app.log" "$kept/" 2>/dev/null || true
+  for f in "$work"/watch.* "$work/stream"; do tail -c 2000 "$f" > "$kept/$(basename "$f").tail"; done
+  echo "kept for a post-mortem: $kept" >&2
+fi
 echo "footprint: MaxRAM=$MAX_RAM flags '$MEM_OPTS' MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ready: ${ready} ms; RSS when ready: $(( rss_ready / 1024 )) MiB"
 echo "$CLIENTS watchers of a 65,535-port report=all background scan + 1 streamed report=all scan: ${elapsed} ms"
