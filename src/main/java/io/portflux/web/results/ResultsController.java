@@ -8,6 +8,7 @@ import io.portflux.results.ScanScope;
 import io.portflux.scan.ScanStatus;
 import io.portflux.web.scans.ScanNotFoundException;
 import io.portflux.web.scans.ScanParameters;
+import io.portflux.web.scans.ScanRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -43,10 +44,12 @@ public class ResultsController {
 
     private final ScanExport export;
     private final ScanDiff diff;
+    private final ScanRegistry registry;
 
-    public ResultsController(ScanExport export, ScanDiff diff) {
+    public ResultsController(ScanExport export, ScanDiff diff, ScanRegistry registry) {
         this.export = export;
         this.diff = diff;
+        this.registry = registry;
     }
 
     @GetMapping(path = "/api/scans/{id}/results")
@@ -117,9 +120,14 @@ public class ResultsController {
                         ? Mono.error(new ScanRunningException(base, "compare with it")) : Mono.just(scope));
     }
 
-    /** The scan with {@code id} once it has finished; 404 when there is none, 409 while it runs. */
+    /**
+     * The scan with {@code id} once it has finished and all of it is stored (a scan that finished here a moment
+     * ago may still have its last batch on its way to the store); 404 when there is none, 409 while it runs.
+     */
     Mono<ScanScope> finished(String id, String what) {
-        return export.scope(id)
+        return registry.snapshot(id)
+                .flatMap(snapshot -> "running".equals(snapshot.status()) ? Mono.error(new ScanRunningException(id, what))
+                        : registry.storedFully(id).then(export.scope(id)))
                 .switchIfEmpty(Mono.error(() -> new ScanNotFoundException(id)))
                 .flatMap(scope -> scope.scan().status() == ScanStatus.RUNNING
                         ? Mono.error(new ScanRunningException(id, what)) : Mono.just(scope));
