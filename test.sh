@@ -48,6 +48,11 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 [[ -x /usr/sbin/inetutils-inetd ]] || missing+=(inetutils-inetd)
 [[ -x /usr/sbin/telnetd ]] || missing+=(inetutils-telnetd)
 command -v openssl >/dev/null || missing+=(openssl)
+# The results tests (src/test/java/io/portflux/web/results) check the XML export with xmllint against the nmap.dtd that
+# Debian's nmap ships, and read two exports with ndiff.
+[[ -x /usr/bin/xmllint ]] || missing+=(libxml2-utils)
+[[ -f /usr/share/nmap/nmap.dtd ]] || missing+=(nmap)
+[[ -x /usr/bin/ndiff ]] || missing+=(ndiff)
 if (( ${#missing[@]} )); then
   # policy-rc.d: no package may start (or leave running) a system service of its own: not PostgreSQL, and none
   # of the detection tests' servers on their real ports.

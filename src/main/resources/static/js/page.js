@@ -1,10 +1,10 @@
 // Wires the scan page: the form starts scans, EventSource follows them, the URL makes them
-// shareable and reload-safe, and finished scans offer their results as JSON and CSV. When the
+// shareable and reload-safe, and finished scans offer their results (results-view.js). When the
 // server asks for a bearer token, fetch calls send it and EventSource uses short-lived,
 // scan-bound tickets instead, since it cannot send headers and a token must never sit in a URL.
 
 import { ScanView } from './scan-view.js';
-import { blobUrl, toCsv, toJson } from './exports.js';
+import { ResultsView } from './results-view.js';
 import * as format from './format.js';
 
 /** Scan options that the form, a link's query string and the JSON body share. */
@@ -20,9 +20,8 @@ const form = $('scan-form');
 const scanButton = $('scan-button');
 const formError = $('form-error');
 const cancelButton = $('cancel-button');
-const downloadJson = $('download-json');
-const downloadCsv = $('download-csv');
 const view = new ScanView(document);
+const results = new ResultsView(document, { authHeaders, authRequired: () => authRequired });
 
 /** The scan being shown: its id and its event stream; replaced whenever another scan is opened. */
 let current = null;
@@ -151,7 +150,7 @@ async function start() {
 /** Shows scan {@code id}: replays its events from the first one, then follows it live. */
 function open(id, { fillForm: fill, eventsUrl }) {
   close();
-  const mine = { id, events: null, snapshot: null, urls: [], fill, lastEventId: null, ticketRetries: 0 };
+  const mine = { id, events: null, snapshot: null, fill, lastEventId: null, ticketRetries: 0 };
   current = mine;
   view.reset(id);
   history.replaceState(null, '', `?scan=${encodeURIComponent(id)}`);
@@ -256,12 +255,8 @@ async function explainRefusal(scan, refusal) {
 function close() {
   if (!current) return;
   current.events?.close();
-  for (const url of current.urls) URL.revokeObjectURL(url);
   current = null;
-  downloadJson.hidden = true;
-  downloadCsv.hidden = true;
-  downloadJson.removeAttribute('href');
-  downloadCsv.removeAttribute('href');
+  results.hide();
 }
 
 async function finish(scan, done) {
@@ -279,18 +274,8 @@ async function finish(scan, done) {
   if (scan.fill && snapshot.request) {
     fillForm(new URLSearchParams({ ports: 'top-1000', report: 'open', ...definedOnly(snapshot.request) }));
   }
-  const json = blobUrl(toJson(snapshot, view.rtts), 'application/json');
-  const csv = blobUrl(toCsv(snapshot, view.rtts), 'text/csv');
-  scan.urls.push(json, csv);
-  link(downloadJson, json, `portflux-${scan.id}.json`);
-  link(downloadCsv, csv, `portflux-${scan.id}.csv`);
+  results.show(scan.id);
   loadRecent();
-}
-
-function link(anchor, href, filename) {
-  anchor.href = href;
-  anchor.download = filename;
-  anchor.hidden = false;
 }
 
 async function cancel() {

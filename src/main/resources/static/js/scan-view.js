@@ -48,7 +48,6 @@ export class ScanView {
     this.rows = [];
     this.seen = new Set();
     this.byKey = new Map();
-    this.rtts = new Map();
     this.arrivals = 0;
     this.othersShown = 0;
     this.othersTotal = 0;
@@ -172,7 +171,6 @@ export class ScanView {
 
   addOpen(p) {
     const key = `${p.ip}|${p.port}`;
-    if (p.rttMs != null) this.rtts.set(key, p.rttMs);
     if (this.seen.has(key)) return null;
     this.seen.add(key);
     const tr = this.doc.createElement('tr');

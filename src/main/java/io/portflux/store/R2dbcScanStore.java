@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -472,6 +475,142 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
                 .map(row -> codec.event(row.get("seq", Long.class), row.get("name", String.class), row.get("data", String.class)))
                 .all()
                 .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Flux<PortResult> results(String id, @Nullable String ip, List<String> skipStates, int pageSize) {
+        StringBuilder where = new StringBuilder(" WHERE scan_id = $1");
+        List<Object> args = new ArrayList<>(List.of(id));
+        if (ip != null) {
+            args.add(ip);
+            where.append(" AND ip = $").append(args.size());
+        }
+        for (String state : skipStates) {
+            args.add(state);
+            where.append(" AND state <> $").append(args.size());
+        }
+        String select = "SELECT " + RESULT_COLUMNS + " FROM port_results";
+        return paged(pageSize, last -> {
+            StringBuilder sql = new StringBuilder(select).append(where);
+            List<Object> bound = new ArrayList<>(args);
+            if (last != null) {
+                bound.add(last.ip());
+                bound.add(last.port());
+                sql.append(" AND (ip > $").append(bound.size() - 1).append(" OR (ip = $").append(bound.size() - 1)
+                        .append(" AND port > $").append(bound.size()).append("))");
+            }
+            bound.add(pageSize);
+            sql.append(" ORDER BY ip, port LIMIT $").append(bound.size());
+            return bindAll(db.sql(sql.toString()), bound).map(R2dbcScanStore::result).all();
+        });
+    }
+
+    @Override
+    public Flux<String> resultAddresses(String id, List<String> states, int pageSize) {
+        StringBuilder where = new StringBuilder(" WHERE scan_id = $1");
+        List<Object> args = new ArrayList<>(List.of(id));
+        for (int i = 0; i < states.size(); i++) {
+            args.add(states.get(i));
+            where.append(i == 0 ? " AND state IN ($" : ", $").append(args.size()).append(i == states.size() - 1 ? ")" : "");
+        }
+        return paged(pageSize, last -> {
+            StringBuilder sql = new StringBuilder("SELECT DISTINCT ip FROM port_results").append(where);
+            List<Object> bound = new ArrayList<>(args);
+            if (last != null) {
+                bound.add(last);
+                sql.append(" AND ip > $").append(bound.size());
+            }
+            bound.add(pageSize);
+            sql.append(" ORDER BY ip LIMIT $").append(bound.size());
+            return bindAll(db.sql(sql.toString()), bound).map(row -> row.get(0, String.class)).all();
+        });
+    }
+
+    @Override
+    public Flux<PortResult.Tally> tallies(String id, String ip) {
+        return db.sql("SELECT state, reason, COUNT(*) AS n FROM port_results WHERE scan_id = $1 AND ip = $2 "
+                        + "GROUP BY state, reason ORDER BY state, reason")
+                .bind(0, id).bind(1, ip)
+                .map(row -> new PortResult.Tally(row.get("state", String.class), row.get("reason", String.class),
+                        row.get("n", Long.class)))
+                .all()
+                .subscribeOn(scheduler);
+    }
+
+    @Override
+    public Flux<PortResult.Pair> differences(String baseId, String id) {
+        String a = columns("a", true);
+        String b = columns("b", true);
+        String none = columns(null, false);
+        String sql = "SELECT * FROM ("
+                + "SELECT a.ip AS k_ip, a.port AS k_port, " + a + ", " + b + " FROM port_results a JOIN port_results b "
+                + "ON b.scan_id = $2 AND b.ip = a.ip AND b.port = a.port WHERE a.scan_id = $1 AND (a.state <> b.state "
+                + "OR a.service IS DISTINCT FROM b.service OR a.product IS DISTINCT FROM b.product "
+                + "OR a.version IS DISTINCT FROM b.version) "
+                + "UNION ALL SELECT a.ip, a.port, " + a + ", " + none.replace("?", "b") + " FROM port_results a "
+                + "WHERE a.scan_id = $1 AND NOT EXISTS (SELECT 1 FROM port_results b WHERE b.scan_id = $2 "
+                + "AND b.ip = a.ip AND b.port = a.port) "
+                + "UNION ALL SELECT b.ip, b.port, " + none.replace("?", "a") + ", " + b + " FROM port_results b "
+                + "WHERE b.scan_id = $2 AND NOT EXISTS (SELECT 1 FROM port_results a WHERE a.scan_id = $1 "
+                + "AND a.ip = b.ip AND a.port = b.port)"
+                + ") d ORDER BY k_ip, k_port";
+        return db.sql(sql).bind(0, baseId).bind(1, id)
+                .map(row -> new PortResult.Pair(row.get("k_ip", String.class), row.get("k_port", Integer.class),
+                        side(row, "a_"), side(row, "b_")))
+                .all()
+                .subscribeOn(scheduler);
+    }
+
+    private static final String RESULT_COLUMNS = "ip, port, host, state, reason, service, product, version, method, rtt_ms";
+
+    // The result columns of table alias {@code alias} named with its prefix (a_ip, a_port, ...), or, with no
+    // alias, typed NULLs named with the prefix "?_" for the caller to fill in.
+    private static String columns(@Nullable String alias, boolean present) {
+        StringBuilder out = new StringBuilder();
+        for (String column : RESULT_COLUMNS.split(", ")) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            String type = column.equals("port") ? "INTEGER" : column.equals("rtt_ms") ? "DOUBLE PRECISION" : "VARCHAR";
+            out.append(present ? alias + "." + column : "CAST(NULL AS " + type + ")")
+                    .append(" AS ").append(present ? alias : "?").append('_').append(column);
+        }
+        return out.toString();
+    }
+
+    private static @Nullable PortResult side(Readable row, String prefix) {
+        String state = row.get(prefix + "state", String.class);
+        return state == null ? null : new PortResult(row.get(prefix + "ip", String.class),
+                row.get(prefix + "port", Integer.class), row.get(prefix + "host", String.class), state,
+                row.get(prefix + "reason", String.class), row.get(prefix + "service", String.class),
+                row.get(prefix + "product", String.class), row.get(prefix + "version", String.class),
+                row.get(prefix + "method", String.class), row.get(prefix + "rtt_ms", Double.class));
+    }
+
+    private static PortResult result(Readable row) {
+        return side(row, "");
+    }
+
+    // Pages of a keyset query: each page is read when the subscriber has taken the previous one, starting after
+    // its last row, until a short page. At most two pages are held: the one being taken and the next.
+    private <T> Flux<T> paged(int pageSize, Function<@Nullable T, Flux<T>> page) {
+        return Flux.defer(() -> {
+            AtomicReference<@Nullable T> last = new AtomicReference<>();
+            return Mono.defer(() -> page.apply(last.get()).collectList())
+                    .subscribeOn(scheduler)
+                    .repeat()
+                    .takeUntil(rows -> rows.size() < pageSize)
+                    .filter(rows -> !rows.isEmpty())
+                    .doOnNext(rows -> last.set(rows.get(rows.size() - 1)))
+                    .flatMapIterable(rows -> rows, 1);
+        });
+    }
+
+    private static DatabaseClient.GenericExecuteSpec bindAll(DatabaseClient.GenericExecuteSpec spec, List<Object> args) {
+        for (int i = 0; i < args.size(); i++) {
+            spec = spec.bind(i, args.get(i));
+        }
+        return spec;
     }
 
     @Override

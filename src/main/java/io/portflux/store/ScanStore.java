@@ -3,6 +3,8 @@ package io.portflux.store;
 import io.portflux.scan.ScanRequest;
 import io.portflux.scan.event.ScanEvent;
 import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -67,6 +69,32 @@ public interface ScanStore {
 
     /** Ids of the running scans of this replica whose cancel was asked for. */
     Flux<String> cancelRequested();
+
+    /**
+     * The stored port results of scan {@code id} in address-then-port order (the database's order of the
+     * address text), read in pages of {@code pageSize} rows as the subscriber asks for them, so that a scan of
+     * any size streams out with at most two pages in memory.
+     *
+     * @param ip only this address, or null for all
+     * @param skipStates states left out
+     */
+    Flux<PortResult> results(String id, @Nullable String ip, List<String> skipStates, int pageSize);
+
+    /**
+     * The distinct addresses that scan {@code id} stored results for, in the order of {@link #results}, paged.
+     *
+     * @param states only addresses with a result in one of these states, or any state when empty
+     */
+    Flux<String> resultAddresses(String id, List<String> states, int pageSize);
+
+    /** How many results of address {@code ip} in scan {@code id} have each state and reason. */
+    Flux<PortResult.Tally> tallies(String id, String ip);
+
+    /**
+     * The addresses and ports where scans {@code baseId} and {@code id} stored different results: a different
+     * state, service, product or version, or a row in one scan only; in address-then-port order.
+     */
+    Flux<PortResult.Pair> differences(String baseId, String id);
 
     /** The terminal {@code done} event of scan {@code id}; empty while it runs. */
     Mono<ScanEvent> terminal(String id);

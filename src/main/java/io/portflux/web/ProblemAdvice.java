@@ -6,6 +6,8 @@ import io.portflux.target.TargetNotAllowedException;
 import io.portflux.target.TargetProperties;
 import io.portflux.web.problem.ProblemTypes;
 import io.portflux.web.quota.QuotaExceededException;
+import io.portflux.web.results.NotAcceptableException;
+import io.portflux.web.results.ScanRunningException;
 import io.portflux.web.scans.ScanNotFoundException;
 import io.portflux.web.scans.TooManyScansException;
 import java.net.URI;
@@ -79,6 +81,21 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> notFound(ScanNotFoundException e) {
         ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "scan-not-found", "Scan not found", e.getMessage());
         problem.setProperty("id", e.id());
+        return respond(problem);
+    }
+
+    @ExceptionHandler(ScanRunningException.class)
+    ResponseEntity<ProblemDetail> running(ScanRunningException e) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "scan-running", "Scan still running", e.getMessage());
+        problem.setProperty("id", e.id());
+        return respond(problem);
+    }
+
+    @ExceptionHandler(NotAcceptableException.class)
+    ResponseEntity<ProblemDetail> notAcceptable(NotAcceptableException e) {
+        ProblemDetail problem = problem(HttpStatus.NOT_ACCEPTABLE, "not-acceptable", "Not acceptable", e.getMessage());
+        problem.setProperty("field", HttpHeaders.ACCEPT);
+        problem.setProperty("value", e.value());
         return respond(problem);
     }
 

@@ -62,6 +62,13 @@ class AuthScanPageTests extends ChromiumPageTest {
         assertThat(streams).isNotEmpty().allSatisfy(u -> assertThat(u).contains("ticket=").doesNotContain(TOKEN));
         assertThat(driver.getCurrentUrl()).doesNotContain(TOKEN).doesNotContain("ticket");
         assertThat(driver.executeScript("return sessionStorage.getItem('portflux.token')")).isEqualTo(TOKEN);
+        // A download link cannot send the token either: it carries a ticket for this scan's results.
+        WebElement csv = wait(Duration.ofSeconds(10)).until(d -> {
+            WebElement link = visible("download-csv");
+            return link != null && link.getDomAttribute("href").contains("ticket=") ? link : null;
+        });
+        assertThat(csv.getDomAttribute("href")).doesNotContain(TOKEN);
+        assertThat(ScanPageTests.fetchText(csv.getDomProperty("href"))).startsWith("scan_id,timestamp,host,ip,port,");
     }
 
     @Test

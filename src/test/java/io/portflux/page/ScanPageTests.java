@@ -118,16 +118,17 @@ class ScanPageTests extends ChromiumPageTest {
                 .contains("127.0.0.1:" + closed + " closed (conn-refused)")
                 .contains("127.0.0.1:" + filtered + " filtered (no-response)");
 
+        // The downloads are the server's exports of the stored scan.
         WebElement csvLink = wait(SCAN_WAIT).until(d -> visible("download-csv"));
         assertThat(csvLink.getDomAttribute("download")).endsWith(".csv");
         List<String> csv = fetchText(csvLink.getDomProperty("href")).lines().toList();
-        assertThat(csv.get(0)).isEqualTo("host,ip,port,service,product,version,method,rttMs");
-        assertThat(csv.subList(1, csv.size()).stream().map(l -> Integer.parseInt(l.split(",")[2])))
-                .containsExactlyInAnyOrder(a, b, c);
+        assertThat(csv.get(0)).isEqualTo("scan_id,timestamp,host,ip,port,protocol,state,reason,service,product,version,rtt_ms");
+        assertThat(csv.subList(1, csv.size()).stream().filter(l -> l.contains(",open,"))
+                .map(l -> Integer.parseInt(l.split(",")[4]))).containsExactlyInAnyOrder(a, b, c);
         JsonNode json = JSON.readTree(fetchText(visible("download-json").getDomProperty("href")));
-        assertThat(json.get("status").asString()).isEqualTo("completed");
-        assertThat(json.get("openPorts").valueStream().map(p -> p.get("port").asInt()))
-                .containsExactlyInAnyOrder(a, b, c);
+        assertThat(json.get("scan").get("status").asString()).isEqualTo("completed");
+        assertThat(json.get("ports").valueStream().filter(p -> p.get("state").asString().equals("open"))
+                .map(p -> p.get("port").asInt())).containsExactlyInAnyOrder(a, b, c);
 
         // Tall enough to show the recent-scans list as well, for the README.
         driver.manage().window().setSize(new Dimension(1280, 1100));
@@ -350,9 +351,8 @@ class ScanPageTests extends ChromiumPageTest {
         return ports;
     }
 
-    // Reads a blob: URL the way a download would, from inside the page that made it.
-    private static String fetchText(String href) {
-        assertThat(href).startsWith("blob:");
+    // Reads a download link's URL from inside the page, as the page's own origin.
+    static String fetchText(String href) {
         return (String) driver.executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
                         + "fetch(arguments[0]).then(r => r.text()).then(done, e => done('fetch failed: ' + e));",

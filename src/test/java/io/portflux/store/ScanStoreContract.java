@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -276,6 +277,68 @@ abstract class ScanStoreContract {
             a.record(id, Flux.fromIterable(scanEvents(id, 20, "cancelled").subList(20, 22))).block(WAIT);
             assertThat(changed.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(id);
         }
+    }
+
+    @Test
+    void resultsArePagedInAddressThenPortOrderAndReadOnlyAsTheSubscriberTakesThem() throws Exception {
+        ScanStore store = store(500);
+        String id = newId();
+        store.create(id, request("127.0.0.1"), T0).block(WAIT);
+        List<ScanEvent> events = scanEvents(id, 250, null);
+        store.record(id, Flux.fromIterable(events)).block(WAIT);
+
+        List<PortResult> taken = new ArrayList<>();
+        StepVerifier.create(store.results(id, null, List.of(), 100), 1)
+                .consumeNextWith(taken::add)
+                // Rows stored after the first page was read: a reader that had read ahead would miss them.
+                .then(() -> store.record(id, Flux.range(251, 10).map(port -> new ScanEvent(events.size() + port,
+                        new EventData.Port(null, "127.0.0.1", port, "closed", "conn-refused", null, null)))).block(WAIT))
+                .thenRequest(Long.MAX_VALUE)
+                .recordWith(() -> taken)
+                .thenConsumeWhile(r -> true)
+                .verifyComplete();
+        assertThat(taken).hasSize(260).extracting(PortResult::port).isSorted().doesNotHaveDuplicates();
+        assertThat(taken.get(9)).isEqualTo(new PortResult("127.0.0.1", 10, null, "open", "conn-accept", "svc10", null, null,
+                null, 0.25));
+
+        assertThat(store.results(id, "127.0.0.1", List.of("closed"), 7).collectList().block(WAIT))
+                .extracting(PortResult::port).containsExactly(10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130, 140,
+                        150, 160, 170, 180, 190, 200, 210, 220, 230, 240, 250);
+        assertThat(store.results(id, "127.0.0.2", List.of(), 100).collectList().block(WAIT)).isEmpty();
+        assertThat(store.tallies(id, "127.0.0.1").collectList().block(WAIT)).containsExactly(
+                new PortResult.Tally("closed", "conn-refused", 235), new PortResult.Tally("open", "conn-accept", 25));
+        assertThat(store.resultAddresses(id, List.of(), 1).collectList().block(WAIT)).containsExactly("127.0.0.1");
+        assertThat(store.resultAddresses(id, List.of("filtered"), 1).collectList().block(WAIT)).isEmpty();
+    }
+
+    @Test
+    void differencesAreThePortsWhoseVerdictDiffersOrThatOneScanOnlyStored() throws Exception {
+        ScanStore store = store(500);
+        String base = newId();
+        String scan = newId();
+        store.create(base, request("127.0.0.1"), T0).block(WAIT);
+        store.record(base, Flux.fromIterable(scanEvents(base, 20, "completed"))).block(WAIT);
+        store.create(scan, request("127.0.0.1"), T0.plusSeconds(1)).block(WAIT);
+        List<ScanEvent> events = new ArrayList<>(scanEvents(scan, 21, "completed"));
+        // Port 5 opens, port 20 changes its service; port 21 is in this scan only.
+        events.replaceAll(e -> e.data() instanceof EventData.Port p && p.port() == 5
+                ? new ScanEvent(e.id(), new EventData.Port(null, "127.0.0.1", 5, "open", "conn-accept", null, 0.25))
+                : e.data() instanceof EventData.Port p && p.port() == 20
+                ? new ScanEvent(e.id(), new EventData.Port(null, "127.0.0.1", 20, "open", "conn-accept", "other", 0.25))
+                : e);
+        store.record(scan, Flux.fromIterable(events)).block(WAIT);
+
+        List<PortResult.Pair> pairs = store.differences(base, scan).collectList().block(WAIT);
+        assertThat(pairs).extracting(PortResult.Pair::port).containsExactly(5, 20, 21);
+        assertThat(pairs.get(0).base().state()).isEqualTo("closed");
+        assertThat(pairs.get(0).scan().state()).isEqualTo("open");
+        assertThat(pairs.get(1).base().service()).isEqualTo("svc20");
+        assertThat(pairs.get(1).scan().service()).isEqualTo("other");
+        assertThat(pairs.get(2).base()).isNull();
+        assertThat(pairs.get(2).scan().state()).isEqualTo("closed");
+        assertThat(store.differences(scan, base).collectList().block(WAIT)).extracting(PortResult.Pair::port)
+                .containsExactly(5, 20, 21);
+        assertThat(store.differences(base, base).collectList().block(WAIT)).isEmpty();
     }
 
     static List<String> ids(Flux<StoredScan> scans) {

@@ -20,6 +20,28 @@ public final class ListenerPool implements AutoCloseable {
         return s.getLocalPort();
     }
 
+    /**
+     * A listening port that writes {@code greeting} to each connection it accepts and closes it, as a server
+     * that speaks first does (an SSH banner, say); its thread ends when the pool is closed.
+     */
+    public int greeting(String greeting) throws Exception {
+        ServerSocket s = new ServerSocket(0, 50, LOOPBACK);
+        resources.add(s);
+        Thread thread = new Thread(() -> {
+            while (!s.isClosed()) {
+                try (java.net.Socket c = s.accept()) {
+                    c.getOutputStream().write(greeting.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    c.getOutputStream().flush();
+                } catch (java.io.IOException e) {
+                    // closed with the pool, or the prober hung up first: either way, next connection or the end
+                }
+            }
+        }, "greeting-" + s.getLocalPort());
+        thread.setDaemon(true);
+        thread.start();
+        return s.getLocalPort();
+    }
+
     /** A port whose accept queue is full, so a connect to it gets no answer. */
     public int fullQueue() throws Exception {
         Listeners.FullQueue q = new Listeners.FullQueue(LOOPBACK);

@@ -47,6 +47,8 @@ class ProblemAdviceTests {
         "targets=localhost:8080              | targets    | localhost:8080 | ports go in 'ports'",
         "targets=no-such-host.invalid&ports=1 | targets   | no-such-host.invalid | no name resolved",
         "targets=127.0.0.1,!127.0.0.1&ports=1 | targets   | 127.0.0.1,!127.0.0.1 | exclusions cover every included address",
+        "targets=127.0.0.1&ports=80,          | ports      | 80,         | has an empty entry",
+        "targets=127.0.0.1&ports=,,           | ports      | ',,'        | has an empty entry",
     })
     void aBadQueryIsA400NamingTheFieldAndValue(String query, String field, String value, String advice) {
         Map<String, Object> body = Problems.checked(client.get().uri("/api/scan?" + query).exchange(), 400, "/api/scan");

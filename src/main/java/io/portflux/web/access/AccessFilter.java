@@ -27,7 +27,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>Everything not named as open needs a token, so an odd spelling of an API path is refused
  * rather than let through. The one exception to the token is a valid stream ticket, and only on
- * {@code GET /api/scans/{id}/events} for the scan it was issued for. A plain WebFilter does this:
+ * {@code GET /api/scans/{id}/events} and {@code GET /api/scans/{id}/results} (a download link) for the scan it
+ * was issued for. A plain WebFilter does this:
  * three path rules and a constant-time compare do not call for Spring Security's filter chain.
  * Nothing here logs the {@code Authorization} header or a ticket.
  */
@@ -38,7 +39,7 @@ public class AccessFilter implements WebFilter {
     static final String BEARER = "Bearer ";
     static final String CHALLENGE = "Bearer realm=\"portflux\"";
 
-    private static final Pattern EVENTS = Pattern.compile("/api/scans/([A-Za-z0-9_-]+)/events");
+    private static final Pattern EVENTS = Pattern.compile("/api/scans/([A-Za-z0-9_-]+)/(?:events|results)");
     /** The page and its assets: no data in them, and the page must load to ask for a token. */
     private static final Pattern PAGE = Pattern.compile("/|/index\\.html|/favicon\\.svg|/(css|js)/[A-Za-z0-9_.-]+");
     private static final Set<String> OPEN_API = Set.of("/api/config");
@@ -70,7 +71,7 @@ public class AccessFilter implements WebFilter {
         boolean tokenGiven = exchange.getRequest().getHeaders().containsHeader(HttpHeaders.AUTHORIZATION);
         boolean ticketGiven = exchange.getRequest().getQueryParams().containsKey("ticket");
         String detail = tokenGiven ? "the bearer token is not valid"
-                : ticketGiven ? "the stream ticket is not valid here: it opens only the events of its own scan, until it expires"
+                : ticketGiven ? "the stream ticket is not valid here: it opens only the events and results of its own scan, until it expires"
                 : "this endpoint needs a bearer token: send 'Authorization: Bearer <token>'";
         return unauthorized(exchange, detail, tokenGiven || ticketGiven);
     }

@@ -17,7 +17,7 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
  * <p>A misspelt name ({@code prots=22}) would otherwise be ignored and the scan would run with the
  * default in its place, which is worse than a 400 that points at the typo.
  */
-final class ScanParameters {
+public final class ScanParameters {
 
     /** The scan parameter names, as the fields of {@link ScanRequest}. */
     static final List<String> NAMES =
@@ -35,7 +35,7 @@ final class ScanParameters {
      * @param values the given names' values, to quote the offending one
      * @throws InvalidInputException naming the unknown name, its value and the nearest known name
      */
-    static void requireKnown(Collection<String> given, List<String> known, Map<String, ?> values) {
+    public static void requireKnown(Collection<String> given, List<String> known, Map<String, ?> values) {
         for (String name : given) {
             if (!known.contains(name)) {
                 Object value = values.get(name);

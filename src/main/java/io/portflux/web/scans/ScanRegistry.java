@@ -60,6 +60,8 @@ public class ScanRegistry {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, BackgroundScan> local = new ConcurrentHashMap<>();
+    /** Completes when the scan's last event is stored, for the scans in {@link #local}. */
+    private final Map<String, Mono<Void>> storing = new ConcurrentHashMap<>();
     private final AtomicInteger slotsTaken = new AtomicInteger();
     private final Mono<Long> recovered;
     private final Disposable sweeper;
@@ -127,6 +129,7 @@ public class ScanRegistry {
                 // own copy from the store; after the grace time the store serves them.
                 .doFinally(signal -> forgetLater(scan))
                 .cache();
+        storing.put(scan.id(), stored);
         scan.attach(stored.subscribe());
         // At shutdown the scan ends with done; its last batch must reach the store before the pool closes.
         shutdown.holdFor(stored);
@@ -221,10 +224,24 @@ public class ScanRegistry {
 
     private void forgetLater(BackgroundScan scan) {
         if (localGrace.isZero()) {
-            local.remove(scan.id(), scan);
+            forget(scan);
         } else {
-            Mono.delay(localGrace).subscribe(tick -> local.remove(scan.id(), scan));
+            Mono.delay(localGrace).subscribe(tick -> forget(scan));
         }
+    }
+
+    private void forget(BackgroundScan scan) {
+        if (local.remove(scan.id(), scan)) {
+            storing.remove(scan.id());
+        }
+    }
+
+    /**
+     * Completes once every event of scan {@code id} is in the store: when this process has run it, after its last
+     * batch is written (so wait only for a scan that has finished here); at once for any other scan.
+     */
+    public Mono<Void> storedFully(String id) {
+        return Mono.defer(() -> storing.getOrDefault(id, Mono.empty()));
     }
 
     /** The scan with {@code id} that this process runs, or whose last events it is still storing; or null. */

@@ -125,7 +125,7 @@ class AuthenticationTests {
     }
 
     @Test
-    void aTicketOpensItsScansEventsOnlyAndOnlyUntilItExpires() throws Exception {
+    void aTicketOpensItsScansEventsAndResultsOnlyAndOnlyUntilItExpires() throws Exception {
         int open = listeners.open();
         Map<?, ?> a = startScan(OLD_TOKEN, Integer.toString(open));
         Map<?, ?> b = startScan(OLD_TOKEN, Integer.toString(open));
@@ -144,8 +144,16 @@ class AuthenticationTests {
                 .returnResult(SseClient.EVENT).getResponseBody().collectList().block(Duration.ofSeconds(30));
         assertThat(resumed).hasSize(events.size() - 1);
 
-        // Another scan's events, and every other endpoint, refuse it.
+        // It opens the scan's results too, as a download link (once the last batch is stored: the export waits for it).
+        client.get().uri("/api/scans/" + a.get("id") + "/results?format=csv&ticket={t}", ticket).exchange()
+                .expectStatus().isOk().expectBody(String.class)
+                .value(csv -> assertThat(csv).startsWith("scan_id,timestamp,host,ip,port,"));
+
+        // Another scan's events and results, and every other endpoint, refuse it.
         client.get().uri("/api/scans/" + b.get("id") + "/events?ticket={t}", ticket).exchange().expectStatus().isUnauthorized();
+        client.get().uri("/api/scans/" + b.get("id") + "/results?ticket={t}", ticket).exchange().expectStatus().isUnauthorized();
+        client.get().uri("/api/scans/" + a.get("id") + "/diff?base=previous&ticket={t}", ticket).exchange()
+                .expectStatus().isUnauthorized();
         client.get().uri("/api/scans/" + a.get("id") + "?ticket={t}", ticket).exchange().expectStatus().isUnauthorized();
         client.get().uri("/api/scans?ticket={t}", ticket).exchange().expectStatus().isUnauthorized();
         client.delete().uri("/api/scans/" + a.get("id") + "?ticket={t}", ticket).exchange().expectStatus().isUnauthorized();
