@@ -4,6 +4,7 @@
 // scan-bound tickets instead, since it cannot send headers and a token must never sit in a URL.
 
 import { ScanView } from './scan-view.js';
+import { ScanPicture } from './scan-picture.js';
 import { blobUrl, toCsv, toJson } from './exports.js';
 import * as format from './format.js';
 
@@ -23,6 +24,7 @@ const cancelButton = $('cancel-button');
 const downloadJson = $('download-json');
 const downloadCsv = $('download-csv');
 const view = new ScanView(document);
+const picture = new ScanPicture(document, $('picture'));
 
 /** The scan being shown: its id and its event stream; replaced whenever another scan is opened. */
 let current = null;
@@ -154,6 +156,7 @@ function open(id, { fillForm: fill, eventsUrl }) {
   const mine = { id, events: null, snapshot: null, urls: [], fill, lastEventId: null, ticketRetries: 0 };
   current = mine;
   view.reset(id);
+  picture.reset();
   history.replaceState(null, '', `?scan=${encodeURIComponent(id)}`);
   markRecent();
   cancelButton.hidden = true;
@@ -179,7 +182,9 @@ async function connect(mine, eventsUrl) {
     events.addEventListener(type, e => {
       if (current !== mine) return;
       mine.lastEventId = e.lastEventId;
-      view.enqueue(type, JSON.parse(e.data), e.lastEventId);
+      const data = JSON.parse(e.data);
+      view.enqueue(type, data, e.lastEventId);
+      picture.enqueue(type, data);
       if (type === 'started') {
         cancelButton.hidden = false;
         loadRecent();
@@ -192,6 +197,7 @@ async function connect(mine, eventsUrl) {
     if (current !== mine) return;
     const done = JSON.parse(e.data);
     view.enqueue('done', done, e.lastEventId);
+    picture.enqueue('done', done);
     cancelButton.hidden = true;
     finish(mine, done);
   });
