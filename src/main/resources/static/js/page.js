@@ -5,6 +5,7 @@
 
 import { ScanView } from './scan-view.js';
 import { ScanPicture } from './scan-picture.js';
+import { WorkerEventSource } from './event-stream.js';
 import { blobUrl, toCsv, toJson } from './exports.js';
 import * as format from './format.js';
 
@@ -176,7 +177,7 @@ async function connect(mine, eventsUrl) {
   url ??= `${api(mine.id)}/events`;
   if (mine.lastEventId) url += `${url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(mine.lastEventId)}`;
   if (current !== mine) return;
-  const events = new EventSource(url);
+  const events = new WorkerEventSource(url);
   mine.events = events;
   for (const type of ['started', 'port', 'service', 'progress']) {
     events.addEventListener(type, e => {

@@ -18,9 +18,10 @@ const MAX_RANGES = 8;
 const SNAP = 3;
 
 export class PortMap {
-  constructor(doc, root, { onOpenPort }) {
+  constructor(doc, root, { onOpenPort, requestFrame }) {
     this.doc = doc;
     this.onOpenPort = onOpenPort;
+    this.requestFrame = requestFrame;
     root.insertAdjacentHTML('beforeend', `
       <figure class="map-figure">
         <div class="map-head">
@@ -179,6 +180,7 @@ export class PortMap {
     for (let i = 0; i < PORTS; i++) this.pixels[i] = this.palette[states ? states[i] : 0];
     this.dirty = true;
     this.summaryDirty = true;
+    this.requestFrame();
   }
 
   reasonCode(reason) {

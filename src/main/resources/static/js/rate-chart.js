@@ -10,7 +10,7 @@ const HEIGHT = 160;
 const PAD = { left: 8, right: 8, top: 18, bottom: 18 };
 
 export class RateChart {
-  constructor(doc, root) {
+  constructor(doc, root, requestFrame) {
     this.doc = doc;
     root.insertAdjacentHTML('beforeend', `
       <figure class="chart-figure">
@@ -38,7 +38,26 @@ export class RateChart {
     this.tbody = $('chart-table').tBodies[0];
     this.tableView.addEventListener('toggle', () => this.renderTable());
     this.ctx = this.canvas.getContext('2d');
+    // Layout and styles are read here, never while drawing, so a frame's draw forces no layout.
+    this.width = 360;
+    new ResizeObserver(([entry]) => {
+      this.width = Math.round(entry.contentRect.width) || this.width;
+      this.dirty = true;
+      requestFrame();
+    }).observe(this.canvas);
+    this.readColours();
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+      this.readColours();
+      this.dirty = true;
+      requestFrame();
+    });
     this.reset();
+  }
+
+  readColours() {
+    const style = getComputedStyle(this.canvas);
+    this.colours = Object.fromEntries(['--border', '--muted', '--chart-rate', '--chart-open']
+      .map(name => [name, style.getPropertyValue(name).trim()]));
   }
 
   reset() {
@@ -87,14 +106,13 @@ export class RateChart {
     this.dirty = false;
     const dpr = Math.max(1, Math.round(window.devicePixelRatio || 1));
     // Drawn at its laid-out width, so the labels keep their size in a narrow column.
-    const width = this.canvas.clientWidth || 360;
+    const width = this.width;
     if (this.canvas.width !== width * dpr || this.canvas.height !== HEIGHT * dpr) {
       this.canvas.width = width * dpr;
       this.canvas.height = HEIGHT * dpr;
     }
     const ctx = this.ctx;
-    const style = getComputedStyle(this.canvas);
-    const color = name => style.getPropertyValue(name).trim();
+    const color = name => this.colours[name];
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, HEIGHT);
     const points = this.points;

@@ -7,8 +7,11 @@ import { RateChart } from './rate-chart.js';
 export class ScanPicture {
   constructor(doc, root) {
     this.doc = doc;
-    this.map = new PortMap(doc, root, { onOpenPort: (ip, port) => showRow(doc, ip, port) });
-    this.chart = new RateChart(doc, root);
+    this.map = new PortMap(doc, root, {
+      onOpenPort: (ip, port) => showRow(doc, ip, port),
+      requestFrame: () => this.requestFrame(),
+    });
+    this.chart = new RateChart(doc, root, () => this.requestFrame());
     this.frameRequested = false;
     this.summaryTimer = null;
     this.final = false;

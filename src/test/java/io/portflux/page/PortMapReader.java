@@ -61,10 +61,20 @@ final class PortMapReader {
         return counts.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> ((Number) e.getValue()).longValue()));
     }
 
-    /** Cells that are not the colour of a port with no answer yet. */
+    /**
+     * Cells that are not the colour of a port with no answer yet. One tight loop over the pixels as 32-bit
+     * words, so that reading the map while a scan streams is not itself a long task on the page.
+     */
     long answered() {
-        String unprobed = colour("unprobed");
-        return histogram().entrySet().stream().filter(e -> !e.getKey().equals(unprobed)).mapToLong(Map.Entry::getValue).sum();
+        return ((Number) script("const c = document.createElement('canvas').getContext('2d');"
+                + "c.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--map-unprobed').trim();"
+                + "c.fillRect(0, 0, 1, 1);"
+                + "const unprobed = new Uint32Array(c.getImageData(0, 0, 1, 1).data.buffer)[0];"
+                + "const words = new Uint32Array(document.getElementById('port-map').getContext('2d')"
+                + "  .getImageData(0, 0, 256, 256).data.buffer);"
+                + "let n = 0;"
+                + "for (let i = 0; i < words.length; i++) if (words[i] !== unprobed) n++;"
+                + "return n;")).longValue();
     }
 
     WebElement canvas() {
