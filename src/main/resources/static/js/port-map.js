@@ -32,6 +32,7 @@ export class PortMap {
           <canvas id="port-map" width="${SIZE}" height="${SIZE}" tabindex="0" role="application"
                   aria-roledescription="port map" aria-labelledby="map-heading"
                   aria-describedby="map-summary map-keys"></canvas>
+          <canvas class="map-marks" aria-hidden="true"></canvas>
           <div class="map-cursor" hidden></div>
         </div>
         <p id="map-info" class="map-info" aria-live="polite">Ports 0-65,535, 256 to a row. Hover or focus the map for a port.</p>
@@ -52,6 +53,15 @@ export class PortMap {
     this.hostSelect = $('map-host');
     this.hostLabel = this.hostSelect.parentElement;
     this.cursor = root.querySelector('.map-cursor');
+    // Open ports also get a ring on a canvas of their own, at screen resolution: a lone pixel is easy
+    // to miss, and the map itself keeps one pixel per port.
+    this.marks = root.querySelector('.map-marks');
+    this.marksSize = { width: 0, height: 0 };
+    new ResizeObserver(([entry]) => {
+      this.marksSize = { width: entry.contentRect.width, height: entry.contentRect.height };
+      this.marksDirty = true;
+      this.requestFrame();
+    }).observe(this.canvas);
     this.legendUnprobed = root.querySelector('[data-legend="unprobed"]');
     this.readPalette();
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
@@ -83,6 +93,7 @@ export class PortMap {
     this.focusPort = 0;
     this.focused = false;
     this.dirty = true;
+    this.marksDirty = true;
     this.summaryDirty = true;
     this.hostSelect.replaceChildren();
     this.hostLabel.hidden = true;
@@ -112,6 +123,9 @@ export class PortMap {
       host.counts[old]--;
       host.counts[code]++;
       host.states[p.port] = code;
+      if (code === CODE.open) host.open.add(p.port);
+      else if (old === CODE.open) host.open.delete(p.port);
+      if (host === this.host && (code === CODE.open || old === CODE.open)) this.marksDirty = true;
     }
     if (p.reason) host.reasons[p.port] = this.reasonCode(p.reason);
     if (p.service) host.services.set(p.port, p.service);
@@ -140,9 +154,34 @@ export class PortMap {
       this.ctx.putImageData(this.image, 0, 0);
       this.dirty = false;
     }
+    if (this.marksDirty) this.drawMarks();
     if (this.summaryDirty && (final || !this.summaryAt || performance.now() - this.summaryAt > 1000)) {
       this.writeSummary();
     }
+  }
+
+  drawMarks() {
+    this.marksDirty = false;
+    const { width, height } = this.marksSize;
+    const dpr = window.devicePixelRatio || 1;
+    if (this.marks.width !== Math.round(width * dpr) || this.marks.height !== Math.round(height * dpr)) {
+      this.marks.width = Math.round(width * dpr);
+      this.marks.height = Math.round(height * dpr);
+    }
+    const ctx = this.marks.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    if (!this.host) return;
+    ctx.strokeStyle = this.markColour;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (const port of this.host.open) {
+      const x = ((port % SIZE) + 0.5) * (width / SIZE);
+      const y = (Math.floor(port / SIZE) + 0.5) * (height / SIZE);
+      ctx.moveTo(x + 4.5, y);
+      ctx.arc(x, y, 4.5, 0, 2 * Math.PI);
+    }
+    ctx.stroke();
   }
 
   hostOf(ip, name) {
@@ -155,6 +194,7 @@ export class PortMap {
       states: new Uint8Array(PORTS),
       reasons: new Uint8Array(PORTS),
       services: new Map(),
+      open: new Set(),
       rtts: new Map(),
       counts: [PORTS, 0, 0, 0, 0],
     };
@@ -179,6 +219,7 @@ export class PortMap {
     const states = this.host?.states;
     for (let i = 0; i < PORTS; i++) this.pixels[i] = this.palette[states ? states[i] : 0];
     this.dirty = true;
+    this.marksDirty = true;
     this.summaryDirty = true;
     this.requestFrame();
   }
@@ -196,6 +237,8 @@ export class PortMap {
   /** The colours of the states, from the stylesheet (so the dark theme has its own), as canvas pixels. */
   readPalette() {
     const style = getComputedStyle(this.doc.documentElement);
+    this.markColour = style.getPropertyValue('--map-open').trim();
+    this.marksDirty = true;
     const probe = this.doc.createElement('canvas').getContext('2d');
     this.palette = new Uint32Array(STATES.map(s => {
       probe.fillStyle = '#000';

@@ -98,7 +98,7 @@ class FirewalledPortMapPageTests {
 
     @Test
     void aDroppedRangeIsFilteredOnTheMapAndNamedInItsSummaryUnlikeTheClosedPortsAround() throws Exception {
-        driver.manage().window().setSize(new Dimension(1280, 1300));
+        driver.manage().window().setSize(new Dimension(1280, 1500));
         driver.manage().logs().get(LogType.BROWSER);
         // A timeout of a second and a retry, as in RealNetworkTests, so that a busy machine cannot turn a
         // late answer into a filtered port; every dropped probe is in flight at once.
