@@ -107,8 +107,9 @@ export class PortMap {
     this.portsPerHost = data.ports ?? 0;
     this.total = data.total ?? 0;
     this.legendUnprobed.textContent = this.report === 'all' ? 'not yet probed' : 'not open, or not yet probed';
+    // An entry's ip is a block for a CIDR or a range: its hosts join as their answers arrive.
     for (const t of data.targets ?? []) {
-      if (t.ip) this.hostOf(t.ip, t.host);
+      if (t.ip && !/[/-]/.test(t.ip)) this.hostOf(t.ip, t.host);
     }
     this.summaryDirty = true;
   }
@@ -368,7 +369,7 @@ export class PortMap {
       }
     } else {
       text = `${host.name ?? host.ip}: ${format.count(open)} open. ${format.count(this.scanned)} of `
-        + `${format.count(this.total)} probes answered; only open ports are reported (report=open).`;
+        + `${format.count(this.total)} probes done (all hosts); only open ports are reported (report=open).`;
     }
     if (this.summary.textContent !== text) this.summary.textContent = text;
   }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.test.context.SpringBootTest;
 
 /**
@@ -87,6 +88,38 @@ class PortMapPageTests extends ChromiumPageTest {
         wait(Duration.ofSeconds(5)).until(d -> map.summary().contains("0 not yet probed"));
         assertThat(map.cell(filtered)).isEqualTo(map.colour("filtered"));
         assertThat(Integer.parseInt(driver.findElement(By.id("rate-chart")).getDomAttribute("data-points"))).isEqualTo(points);
+    }
+
+    @Test
+    void severalHostsGetAHostSelectorAndReportOpenDrawsOnlyTheOpenPorts() throws Exception {
+        // The listener is bound to 127.0.0.1 only, so on 127.0.0.2 its port is closed.
+        int open = listeners.open();
+        int closed = Listeners.unusedPort(LOOPBACK);
+        driver.get(url("/?targets=127.0.0.1-2&ports=" + open + "," + closed + "&report=all&autostart=true"));
+
+        awaitStatus("completed");
+        WebElement hosts = wait(Duration.ofSeconds(5)).until(d -> visible("map-host"));
+        Select select = new Select(hosts);
+        assertThat(select.getOptions()).extracting(WebElement::getText).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2");
+        select.selectByValue("127.0.0.1");
+        wait(Duration.ofSeconds(5)).until(d -> map.summary().startsWith("127.0.0.1: 1 open, 1 closed,"));
+        assertThat(map.cell(open)).isEqualTo(map.colour("open"));
+        select.selectByValue("127.0.0.2");
+        wait(Duration.ofSeconds(5)).until(d -> map.summary().startsWith("127.0.0.2: 0 open, 2 closed,"));
+        assertThat(map.cell(open)).isEqualTo(map.colour("closed"));
+        assertThat(map.cell(closed)).isEqualTo(map.colour("closed"));
+
+        // report=open: only open ports are drawn; the rest stay in the colour of no answer.
+        driver.get(url("/?targets=127.0.0.1&ports=" + open + "," + closed + "&autostart=true"));
+        awaitStatus("completed");
+        wait(Duration.ofSeconds(5)).until(d -> map.summary().contains("2 of 2 probes done"));
+        assertThat(map.summary()).isEqualTo(
+                "127.0.0.1: 1 open. 2 of 2 probes done (all hosts); only open ports are reported (report=open).");
+        assertThat(map.cell(open)).isEqualTo(map.colour("open"));
+        assertThat(map.cell(closed)).isEqualTo(map.colour("unprobed"));
+        assertThat(driver.findElement(By.cssSelector("[data-legend=unprobed]")).getText())
+                .isEqualTo("not open, or not yet probed");
+        assertThat(driver.findElement(By.id("map-host")).isDisplayed()).isFalse();
     }
 
     @Test
