@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -88,6 +89,20 @@ class PortMapPageTests extends ChromiumPageTest {
         wait(Duration.ofSeconds(5)).until(d -> map.summary().contains("0 not yet probed"));
         assertThat(map.cell(filtered)).isEqualTo(map.colour("filtered"));
         assertThat(Integer.parseInt(driver.findElement(By.id("rate-chart")).getDomAttribute("data-points"))).isEqualTo(points);
+
+        // The dark theme has colours of its own, and the map repaints in them when the theme changes.
+        String lightFiltered = map.colour("filtered");
+        driver.executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        try {
+            assertThat(map.colour("filtered")).isNotEqualTo(lightFiltered);
+            wait(Duration.ofSeconds(5)).until(d -> map.cell(filtered).equals(map.colour("filtered")));
+            assertThat(map.cell(open)).isEqualTo(map.colour("open"));
+            assertThat(map.cell(closed)).isEqualTo(map.colour("closed"));
+            assertThat(map.cell(0)).isEqualTo(map.colour("unprobed"));
+        } finally {
+            driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        }
     }
 
     @Test
