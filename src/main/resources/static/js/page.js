@@ -5,6 +5,8 @@
 
 import { ScanView } from './scan-view.js';
 import { ResultsView } from './results-view.js';
+import { ScanPicture } from './scan-picture.js';
+import { WorkerEventSource } from './event-stream.js';
 import * as format from './format.js';
 
 /** Scan options that the form, a link's query string and the JSON body share. */
@@ -22,6 +24,7 @@ const formError = $('form-error');
 const cancelButton = $('cancel-button');
 const view = new ScanView(document);
 const results = new ResultsView(document, { authHeaders, authRequired: () => authRequired });
+const picture = new ScanPicture(document, $('picture'));
 
 /** The scan being shown: its id and its event stream; replaced whenever another scan is opened. */
 let current = null;
@@ -153,6 +156,7 @@ function open(id, { fillForm: fill, eventsUrl }) {
   const mine = { id, events: null, snapshot: null, fill, lastEventId: null, ticketRetries: 0 };
   current = mine;
   view.reset(id);
+  picture.reset();
   history.replaceState(null, '', `?scan=${encodeURIComponent(id)}`);
   markRecent();
   cancelButton.hidden = true;
@@ -172,13 +176,15 @@ async function connect(mine, eventsUrl) {
   url ??= `${api(mine.id)}/events`;
   if (mine.lastEventId) url += `${url.includes('?') ? '&' : '?'}lastEventId=${encodeURIComponent(mine.lastEventId)}`;
   if (current !== mine) return;
-  const events = new EventSource(url);
+  const events = new WorkerEventSource(url);
   mine.events = events;
   for (const type of ['started', 'port', 'service', 'progress']) {
     events.addEventListener(type, e => {
       if (current !== mine) return;
       mine.lastEventId = e.lastEventId;
-      view.enqueue(type, JSON.parse(e.data), e.lastEventId);
+      const data = JSON.parse(e.data);
+      view.enqueue(type, data, e.lastEventId);
+      picture.enqueue(type, data);
       if (type === 'started') {
         cancelButton.hidden = false;
         loadRecent();
@@ -191,6 +197,7 @@ async function connect(mine, eventsUrl) {
     if (current !== mine) return;
     const done = JSON.parse(e.data);
     view.enqueue('done', done, e.lastEventId);
+    picture.enqueue('done', done);
     cancelButton.hidden = true;
     finish(mine, done);
   });

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -23,6 +24,14 @@ final class HeadlessChromium implements AutoCloseable {
     private final ChromeDriver driver;
 
     HeadlessChromium() throws IOException {
+        this(BINARY, List.of());
+    }
+
+    /**
+     * A browser started through {@code binary}, a stand-in for {@link #BINARY} such as a script that runs it
+     * in a network namespace, with {@code arguments} added to the usual ones.
+     */
+    HeadlessChromium(Path binary, List<String> arguments) throws IOException {
         if (!Files.isExecutable(BINARY) || !Files.isExecutable(DRIVER)) {
             // Fail, not skip: a skipped browser test would let `mvn verify` pass without the page tested.
             throw new IllegalStateException(
@@ -32,11 +41,12 @@ final class HeadlessChromium implements AutoCloseable {
         System.setProperty("webdriver.chrome.driver", DRIVER.toString());
         profile = Files.createTempDirectory("portflux-chromium-");
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(BINARY.toFile());
+        options.setBinary(binary.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-quic", "--no-first-run", "--window-size=1280,900",
                 "--user-data-dir=" + profile);
+        options.addArguments(arguments);
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);

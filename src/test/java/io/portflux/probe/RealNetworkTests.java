@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.PortFluxApplication;
 import io.portflux.probe.ProbeLoops.Transport;
-import io.portflux.testing.Await;
 import io.portflux.testing.CpuLoad;
 import io.portflux.testing.NetnsRig;
 import io.portflux.testing.RigListeners;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +69,7 @@ class RealNetworkTests {
         }
         Process listeners = rig.startInTarget("listeners",
                 NetnsRig.java(List.of("-Xmx64m"), RigListeners.class.getName(), args));
-        awaitLine(listeners, rig.log("listeners"), "listening");
+        rig.awaitLine(listeners, "listeners", "listening", START_LIMIT);
     }
 
     @AfterAll
@@ -108,10 +106,10 @@ class RealNetworkTests {
                         "--portflux.targets.allow=" + NetnsRig.TARGET_ADDRESS + "/32",
                         "--portflux.quotas.scans-per-minute=0")));
         try {
-            String started = awaitLine(service, rig.log(name), "Probe loops: ");
+            String started = rig.awaitLine(service, name, "Probe loops: ", START_LIMIT);
             Assumptions.assumeTrue(started.contains(" on " + transport + " "),
                     () -> transport + " is not available here: " + started);
-            awaitReady(service, name);
+            rig.awaitReadyInScanner(service, name, 8080, START_LIMIT);
 
             for (int scan = 1; scan <= SCANS; scan++) {
                 Map<Integer, String> verdicts = new HashMap<>();
@@ -149,35 +147,6 @@ class RealNetworkTests {
             }
         } finally {
             service.destroy();
-        }
-    }
-
-    private static void awaitReady(Process service, String name) throws Exception {
-        Await.until(() -> !service.isAlive() || "200".equals(String.join("", rig.inScanner("sh", "-c",
-                        "curl -s -o /dev/null -w '%{http_code}' --max-time 2 "
-                                + "http://127.0.0.1:8080/actuator/health/readiness || true"))),
-                name + " ready or gone", START_LIMIT);
-        assertThat(service.isAlive()).as(() -> name + " exited:\n" + readLog(rig.log(name))).isTrue();
-    }
-
-    /** Waits for a line containing {@code marker} in a process's log, and returns it. */
-    private static String awaitLine(Process process, Path log, String marker) throws Exception {
-        Await.until(() -> !process.isAlive() || lineWith(log, marker) != null, marker + " or exit", START_LIMIT);
-        String line = lineWith(log, marker);
-        assertThat(line).as(() -> "no '" + marker + "' from " + log + ":\n" + readLog(log)).isNotNull();
-        return line;
-    }
-
-    private static String lineWith(Path log, String marker) throws Exception {
-        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains(marker)).findFirst()
-                .orElse(null) : null;
-    }
-
-    private static String readLog(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (java.io.IOException e) {
-            return "(no output: " + e + ")";
         }
     }
 }

@@ -126,6 +126,48 @@ public final class NetnsRig implements AutoCloseable {
         return start(name, inNamespace(scanner, command));
     }
 
+    /** {@code command} run inside the scanner namespace, as a command line for another program to start. */
+    public List<String> scannerCommand(List<String> command) {
+        return inNamespace(scanner, command);
+    }
+
+    /** Waits (at most {@code limit}) for a line containing {@code marker} in the log of process {@code name}, and returns it. */
+    public String awaitLine(Process process, String name, String marker, Duration limit) throws Exception {
+        Path log = log(name);
+        Await.until(() -> !process.isAlive() || lineWith(log, marker) != null, marker + " or exit", limit);
+        String line = lineWith(log, marker);
+        assertThat(line).as(() -> "no '" + marker + "' from " + log + ":\n" + readLog(name)).isNotNull();
+        return line;
+    }
+
+    /**
+     * Waits (at most {@code limit}) until the PortFlux server {@code name}, started in the scanner namespace,
+     * answers ready on {@code port} of the namespace's loopback.
+     */
+    public void awaitReadyInScanner(Process service, String name, int port, Duration limit) throws Exception {
+        Await.until(() -> !service.isAlive() || "200".equals(String.join("", inScanner("sh", "-c",
+                        "curl -s -o /dev/null -w '%{http_code}' --max-time 2 "
+                                + "http://127.0.0.1:" + port + "/actuator/health/readiness || true"))),
+                name + " ready or gone", limit);
+        assertThat(service.isAlive()).as(() -> name + " exited:\n" + readLog(name)).isTrue();
+    }
+
+    /** What process {@code name} has written so far. */
+    public String readLog(String name) {
+        try {
+            return Files.readString(log(name));
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    private static String lineWith(Path log, String marker) throws IOException {
+        if (!Files.exists(log)) {
+            return null;
+        }
+        return Files.readAllLines(log).stream().filter(l -> l.contains(marker)).findFirst().orElse(null);
+    }
+
     /** The log file of a process started by the rig. */
     public Path log(String name) {
         return logs.resolve(name + ".log");
