@@ -7,7 +7,8 @@
 #   1. PortFlux (detect=on) scans those nine ports: the time from the scan's start to each service
 #      event, and to done, with what it named;
 #   2. nmap -sV scans the same nine ports: wall time and what it named;
-#   3. a full-range scan (1-65535) with detect=on against detect=off (hyperfine, RUNS runs each).
+#   3. a full-range scan (1-65535) with detect=on against detect=off (hyperfine, RUNS runs each), on the bare
+#      loopback and then with an iptables rule in the namespace that drops SYNs to 1,000 ports.
 # Nothing outside the namespace's 127.0.0.1 is ever scanned. Needs root, iproute2, python3, curl,
 # openssl, nmap, hyperfine and the nine servers (test.sh installs them). Every process it started is
 # stopped by PID and the namespace is deleted on exit.
@@ -23,7 +24,7 @@ JAVA_OPTS=${JAVA_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m -Djava.net.preferIPv
 RESULTS=${RESULTS:-$here/results-detect-$(date +%Y-%m-%d).md}
 JAR=${JAR:-$(ls "$root"/target/portflux-*.jar 2>/dev/null | head -n1 || true)}
 [[ -f "$JAR" ]] || { (cd "$root" && ./mvnw -B -q package -DskipTests); JAR=$(ls "$root"/target/portflux-*.jar | head -n1); }
-for tool in ip python3 curl openssl nmap hyperfine ssh-keygen; do command -v $tool > /dev/null || die "$tool is not installed"; done
+for tool in ip iptables python3 curl openssl nmap hyperfine ssh-keygen; do command -v $tool > /dev/null || die "$tool is not installed"; done
 for daemon in sshd vsftpd smtpd dovecot dnsmasq nginx inetutils-inetd telnetd; do
   [[ -x /usr/sbin/$daemon ]] || die "/usr/sbin/$daemon is missing (test.sh installs the servers)"
 done
@@ -190,6 +191,13 @@ hyperfine -N --warmup 2 --runs "$RUNS" --export-markdown "$work/full.md" \
   "ip netns exec $NS curl -sN http://127.0.0.1:$APP_PORT/api/scan?targets=127.0.0.1&ports=all&detect=off" \
   "ip netns exec $NS curl -sN http://127.0.0.1:$APP_PORT/api/scan?targets=127.0.0.1&ports=all&detect=on" > /dev/null
 
+# The same with a firewall, as on most real paths: SYNs to 1,000 ports are dropped inside the namespace, so
+# the scan waits out their timeout (1 s) and the open ports' conversations overlap it.
+in_ns iptables -A INPUT -p tcp --syn --dport 60000:60999 -j DROP
+hyperfine -N --warmup 1 --runs "$RUNS" --export-markdown "$work/firewalled.md" \
+  "ip netns exec $NS curl -sN http://127.0.0.1:$APP_PORT/api/scan?targets=127.0.0.1&ports=all&timeout=1s&detect=off" \
+  "ip netns exec $NS curl -sN http://127.0.0.1:$APP_PORT/api/scan?targets=127.0.0.1&ports=all&timeout=1s&detect=on" > /dev/null
+
 {
   echo "# Service detection: PortFlux next to nmap -sV ($(date -u +%Y-%m-%dT%H:%MZ))"
   echo
@@ -217,5 +225,9 @@ hyperfine -N --warmup 2 --runs "$RUNS" --export-markdown "$work/full.md" \
   echo "$full_table"
   echo
   sed -e "s#ip netns exec $NS ##" "$work/full.md"
+  echo
+  echo "## Full range with SYNs to ports 60000-60999 dropped (timeout=1s), detect=off against detect=on"
+  echo
+  sed -e "s#ip netns exec $NS ##" "$work/firewalled.md"
 } | tee "$RESULTS"
 log "written to $RESULTS"
