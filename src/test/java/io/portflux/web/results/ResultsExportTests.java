@@ -212,9 +212,13 @@ class ResultsExportTests {
     void aFullRangeReportAllScanExportsAsCsvAndXmlWithFlatMemory() throws Exception {
         String id = scans.run("{\"targets\":\"127.0.0.1\",\"ports\":\"all\",\"report\":\"all\","
                 + "\"timeout\":\"300ms\",\"retries\":\"0\"}");
+        // One export first, unmeasured: reading the rows fills the embedded store's page cache (up to 8 MiB of
+        // heap, kept), which would otherwise count as growth of whichever export came first.
+        LargeBodies.download(port, "/api/scans/" + id + "/results?format=csv", dir.resolve("warm-up.csv"));
         for (String format : List.of("csv", "xml")) {
             Path file = dir.resolve("all." + format);
             long grown = LargeBodies.download(port, "/api/scans/" + id + "/results?format=" + format, file);
+            System.out.printf("live heap growth while exporting %s: %d bytes%n", format, grown);
             assertThat(grown).as("live heap growth while exporting %s, in bytes", format).isLessThan(4L << 20);
             if (format.equals("csv")) {
                 try (var lines = Files.lines(file)) {
