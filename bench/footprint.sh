@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Footprint in a pod: the JVM is told it has MAX_RAM (-XX:MaxRAM, as a container limit
-# would), then runs a full-range report=all background scan of 127.0.0.1 watched by CLIENTS
-# streaming clients at once, plus one full-range report=all streamed scan. Prints the time to
-# ready and the peak RSS (VmHWM), and fails if a stream did not end on a completed `done`. The
+# Footprint in a pod: the JVM runs in a memory cgroup limited to MAX_RAM, as in a pod with that
+# limit (the kernel reclaims page cache and OOM-kills the JVM if what it holds does not fit, and
+# the JVM sizes its heap from the limit). Without root or a writable memory controller it is only
+# told the limit (-XX:MaxRAM), which is weaker: nothing is enforced. It then runs a full-range
+# report=all background scan of 127.0.0.1 watched by CLIENTS streaming clients at once, plus one
+# full-range report=all streamed scan. Prints the time to ready, the peak RSS (VmHWM) and the
+# cgroup's own peak, and fails if a stream did not end on a completed `done`. The
 # scans are stored in the embedded store (an H2 file in a temporary directory), as by default.
 #
 #   bench/footprint.sh                      # MAX_RAM=384m (the chart default limit) CLIENTS=50
@@ -15,7 +18,7 @@ root=$(cd "$here/.." && pwd)
 MAX_RAM=${MAX_RAM:-384m}
 CLIENTS=${CLIENTS:-50}
 STREAM_TIMEOUT=${STREAM_TIMEOUT:-300}
-# The memory flags of the image and the chart (see Dockerfile); MaxRAM stands in for the cgroup limit.
+# The memory flags of the image and the chart (see Dockerfile).
 MEM_OPTS=${MEM_OPTS:-$(sed -n 's/^ENV PORTFLUX_MEMORY_OPTS="\(.*\)"$/\1/p' "$root/Dockerfile") -XX:+ExitOnOutOfMemoryError}
 # As in the image: glibc keeps to two malloc arenas instead of one per thread.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
@@ -28,16 +31,51 @@ base="http://127.0.0.1:$port"
 work=$(mktemp -d /tmp/pffoot.XXXXXX)
 now_ms() { date +%s%3N; }
 
+# A memory cgroup of our own (v2, else v1), removed at the end; LIMIT=maxram forces -XX:MaxRAM only.
+cgroup=""
+limit_bytes=$(numfmt --from=iec "${MAX_RAM^^}")
+if [[ ${LIMIT:-cgroup} == cgroup && $(id -u) == 0 ]]; then
+  for parent in /sys/fs/cgroup/unified /sys/fs/cgroup /sys/fs/cgroup/memory; do
+    if [[ -f $parent/cgroup.controllers ]] && grep -qw memory "$parent/cgroup.controllers" \
+        && mkdir "$parent/pffoot.$$" 2>/dev/null; then
+      if echo "$limit_bytes" > "$parent/pffoot.$$/memory.max" 2>/dev/null; then cgroup=$parent/pffoot.$$; break; fi
+      rmdir "$parent/pffoot.$$"
+    elif [[ -f $parent/memory.limit_in_bytes ]] && mkdir "$parent/pffoot.$$" 2>/dev/null; then
+      echo "$limit_bytes" > "$parent/pffoot.$$/memory.limit_in_bytes" && cgroup=$parent/pffoot.$$ && break
+      rmdir "$parent/pffoot.$$"
+    fi
+  done
+fi
+if [[ -n $cgroup ]]; then
+  limit_how="a memory cgroup limited to $MAX_RAM ($cgroup)"
+  launch=(bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cgroup" java)
+else
+  limit_how="-XX:MaxRAM=$MAX_RAM (no cgroup: not root, or no writable memory controller; the limit is not enforced)"
+  launch=(java -XX:MaxRAM="$MAX_RAM")
+fi
+cgroup_peak() {
+  [[ -n $cgroup ]] || { echo "-"; return; }
+  local f; for f in memory.peak memory.max_usage_in_bytes; do
+    [[ -f $cgroup/$f ]] && { echo "$(( $(cat "$cgroup/$f") / 1048576 )) MiB"; return; }
+  done
+  echo "-"
+}
+oom_kills() {
+  [[ -n $cgroup ]] || { echo "-"; return; }
+  if [[ -f $cgroup/memory.events ]]; then awk '$1 == "oom_kill" {print $2}' "$cgroup/memory.events"
+  else awk '$1 == "oom_kill" {print $2}' "$cgroup/memory.oom_control" 2>/dev/null || echo "-"; fi
+}
+
 start=$(now_ms)
 # Quotas off: the 50 clients all come from 127.0.0.1, which would otherwise count as one client.
 # shellcheck disable=SC2086
-java -XX:MaxRAM="$MAX_RAM" $MEM_OPTS "${PF_JAVA_FLAGS[@]}" -jar "$PF_APP_JAR" \
+"${launch[@]}" $MEM_OPTS "${PF_JAVA_FLAGS[@]}" -jar "$PF_APP_JAR" \
   --server.address=127.0.0.1 --server.port="$port" \
   --portflux.quotas.scans-per-minute=0 --portflux.quotas.max-concurrent-scans-per-client=0 \
   --portflux.store.path="$work/store" >"$work/app.log" 2>&1 &
 pid=$!
 stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-trap 'stop; rm -rf "$work"' EXIT
+trap 'stop; rm -rf "$work"; [[ -z $cgroup ]] || rmdir "$cgroup" 2>/dev/null || true' EXIT
 
 ready=""
 for _ in $(seq 1 600); do
@@ -66,7 +104,7 @@ for c in "${clients[@]}"; do wait "$c" || true; done
 elapsed=$(( $(now_ms) - t0 ))
 kill "$sampler" 2>/dev/null || true
 
-kill -0 "$pid" 2>/dev/null || { tail -30 "$work/app.log" >&2; echo "FAILED: PortFlux exited during the scans" >&2; exit 1; }
+kill -0 "$pid" 2>/dev/null || { tail -30 "$work/app.log" >&2; echo "FAILED: PortFlux exited during the scans (OOM kills in its cgroup: $(oom_kills))" >&2; exit 1; }
 peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 # NMT=1 adds -XX:NativeMemoryTracking=summary (in MEM_OPTS) and prints the JVM's own breakdown here.
 [[ ${NMT:-0} == 1 ]] && jcmd "$pid" VM.native_memory summary | grep -E "committed=" | head -25
@@ -87,8 +125,8 @@ if (( failed )); then
   for f in "$work"/watch.* "$work/stream"; do tail -c 2000 "$f" > "$kept/$(basename "$f").tail"; done
   echo "kept for a post-mortem: $kept" >&2
 fi
-echo "footprint: MaxRAM=$MAX_RAM flags '$MEM_OPTS' MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "footprint: in $limit_how; flags '$MEM_OPTS' MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ready: ${ready} ms; RSS when ready: $(( rss_ready / 1024 )) MiB"
 echo "$CLIENTS watchers of a 65,535-port report=all background scan + 1 streamed report=all scan: ${elapsed} ms"
-echo "peak RSS (VmHWM): $(( peak_kb / 1024 )) MiB (sampled max $(( $(sort -n "$work/rss" | tail -1) / 1024 )) MiB)"
+echo "peak RSS (VmHWM): $(( peak_kb / 1024 )) MiB (sampled max $(( $(sort -n "$work/rss" | tail -1) / 1024 )) MiB); cgroup peak (with page cache): $(cgroup_peak); OOM kills: $(oom_kills)"
 exit $failed

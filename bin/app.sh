@@ -12,7 +12,11 @@ PF_APP_DIR="$PF_ROOT/target/app"
 PF_APP_JAR="$PF_APP_DIR/portflux-0.1.0-SNAPSHOT.jar"
 PF_ARCHIVE="$PF_APP_DIR/portflux.jsa"
 # -Xlog:cds=off: a stale archive is then quietly ignored instead of warned about on every start.
-PF_JAVA_FLAGS=(-Dspring.aot.enabled=true "-XX:SharedArchiveFile=$PF_ARCHIVE" -Xlog:cds=off)
+# ArchiveRelocationMode=0: map the archive at the address it was made for. JDK 17.0.15 moves it to a random
+# address by default, and rewriting its pointers took 0.28 s of every start and left its 64 MiB of pages
+# dirty (private memory, where mapped file pages can be dropped and read again under a memory limit).
+PF_JAVA_FLAGS=(-Dspring.aot.enabled=true "-XX:SharedArchiveFile=$PF_ARCHIVE" -Xlog:cds=off
+  -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
 
 pf_log() { printf '[portflux] %s\n' "$*" >&2; }
 

@@ -52,6 +52,14 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
             + "closed_count, filtered_count, error_count, rate, elapsed_ms, eta_ms, message, created_at, finished_at, "
             + "owner, last_seq";
 
+    // Ordered by the primary key's own columns, scan_id first: H2 then reads the page from the index and stops
+    // after it. With "ORDER BY seq" alone it sorted every later event of the scan, on disk past 40,000 rows,
+    // for each page of 250, and 50 replays of a 65,535-event scan from the embedded store took minutes.
+    static final String EVENTS_PAGE =
+            "SELECT seq, name, data FROM scan_events WHERE scan_id = $1 AND seq > $2 ORDER BY scan_id, seq LIMIT $3";
+    static final String TERMINAL_EVENT = "SELECT seq, name, data FROM scan_events WHERE scan_id = $1 AND name = 'done' "
+            + "ORDER BY scan_id DESC, seq DESC LIMIT 1";
+
     /** Where the store's database settings come from, beyond the connection itself. */
     public record Settings(String replicaId, boolean embedded, int batchSize, Duration flushInterval) {
         public Settings {
@@ -216,8 +224,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     @Override
     public Mono<ScanEvent> terminal(String id) {
-        return db.sql("SELECT seq, name, data FROM scan_events WHERE scan_id = $1 AND name = 'done' "
-                        + "ORDER BY seq DESC LIMIT 1")
+        return db.sql(TERMINAL_EVENT)
                 .bind(0, id)
                 .map(row -> codec.event(row.get("seq", Long.class), row.get("name", String.class), row.get("data", String.class)))
                 .one()
@@ -470,7 +477,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     @Override
     public Flux<ScanEvent> events(String id, long afterId, int limit) {
-        return db.sql("SELECT seq, name, data FROM scan_events WHERE scan_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+        return db.sql(EVENTS_PAGE)
                 .bind(0, id).bind(1, afterId).bind(2, limit)
                 .map(row -> codec.event(row.get("seq", Long.class), row.get("name", String.class), row.get("data", String.class)))
                 .all()
@@ -500,7 +507,8 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
                         .append(" AND port > $").append(bound.size()).append("))");
             }
             bound.add(pageSize);
-            sql.append(" ORDER BY ip, port LIMIT $").append(bound.size());
+            // scan_id first, as in EVENTS_PAGE: H2 reads the page from the primary key instead of sorting.
+            sql.append(" ORDER BY scan_id, ip, port LIMIT $").append(bound.size());
             return bindAll(db.sql(sql.toString()), bound).map(R2dbcScanStore::result).all();
         });
     }

@@ -1,22 +1,32 @@
 package io.portflux.store;
 
+import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * StoreConfiguration wires the scan store to Spring Boot's R2DBC connection factory, after Flyway's migration,
+ * StoreConfiguration wires the scan store to its R2DBC connection pool ({@link StorePool}), after Flyway's migration,
  * with the replica's lease and, on PostgreSQL, a listening connection for the other replicas' signals.
  */
 @Configuration(proxyBeanMethods = false)
 public class StoreConfiguration {
+
+    // Named connectionFactory, as Spring Boot's own pool would be: its metrics carry that name.
+    @Bean(destroyMethod = "dispose")
+    ConnectionPool connectionFactory(R2dbcProperties properties) {
+        // Daemon threads that end when idle: the pool only hands connections over on them.
+        return StorePool.create(properties, Schedulers.newBoundedElastic(4, 100_000, "portflux-db", 60, true));
+    }
 
     @Bean
     StoreSignals storeSignals(ConnectionFactory connections, Environment environment) {
