@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -32,6 +33,19 @@ abstract class ScanStoreContract {
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final AtomicLong IDS = new AtomicLong();
 
+    // Stores opened by the test: closed after it, or their signal listeners go on reconnecting to a database
+    // server that has stopped, for as long as the test JVM runs.
+    private final List<R2dbcScanStore> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(store -> {
+            store.signals().close();
+            store.destroy();
+        });
+        opened.clear();
+    }
+
     /** A fresh R2DBC URL for one test, with the user in it if it needs one. */
     abstract String newDatabaseUrl() throws Exception;
 
@@ -46,8 +60,10 @@ abstract class ScanStoreContract {
             signals.listen(connections);
             signals.listening().block(WAIT);
         }
-        return new R2dbcScanStore(connections, JsonMapper.builder().build(), Clock.systemUTC(),
+        R2dbcScanStore store = new R2dbcScanStore(connections, JsonMapper.builder().build(), Clock.systemUTC(),
                 new R2dbcScanStore.Settings(replica, embedded(), batchSize, Duration.ofMillis(50)), signals);
+        opened.add(store);
+        return store;
     }
 
     private static String user(String url) {
