@@ -35,12 +35,11 @@ import tools.jackson.databind.json.JsonMapper;
  * receiver that fails twice gets the same delivery on the third try; a tick during a long run is skipped; and bad
  * schedules are refused naming their field.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "portflux.alerts.secret=" + ScheduleTests.SECRET, "portflux.alerts.first-backoff=300ms",
-    "portflux.schedules.poll-interval=200ms", "portflux.quotas.scans-per-minute=0"})
-@AutoConfigureWebTestClient(timeout = "30s")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureWebTestClient(timeout = "60s")
 class ScheduleTests {
 
+    /** The tests' {@code portflux.alerts.secret} (src/test/resources/config/application.yaml). */
     static final String SECRET = "test-secret-for-hmac";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(20);
