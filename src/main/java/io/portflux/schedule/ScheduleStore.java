@@ -34,6 +34,9 @@ public final class ScheduleStore implements AutoCloseable {
     private static final String DELIVERY_COLUMNS = "id, schedule_id, scan_id, url, body, status, attempts, "
             + "next_attempt, last_error, created_at, delivered_at";
 
+    /** Runs kept per schedule. */
+    static final int RUNS_KEPT = 100;
+
     private final DatabaseClient db;
     private final TransactionalOperator tx;
     private final JsonMapper json;
@@ -190,7 +193,11 @@ public final class ScheduleStore implements AutoCloseable {
                 .bind(3, delivery.url()).bind(4, delivery.body()).bind(5, delivery.status())
                 .bind(6, delivery.nextAttempt().toEpochMilli()).bind(7, delivery.createdAt().toEpochMilli())
                 .fetch().rowsUpdated();
-        return update.fetch().rowsUpdated().then(idle).then(enqueue).then()
+        // The newest runs are kept; older ones go (their scans go with the scan store's retention).
+        Mono<Long> prune = db.sql("DELETE FROM schedule_runs WHERE schedule_id = $1 AND tick < (SELECT MIN(k.tick) FROM "
+                        + "(SELECT tick FROM schedule_runs WHERE schedule_id = $1 ORDER BY tick DESC LIMIT $2) k)")
+                .bind(0, run.scheduleId()).bind(1, RUNS_KEPT).fetch().rowsUpdated();
+        return update.fetch().rowsUpdated().then(idle).then(enqueue).then(prune).then()
                 .as(tx::transactional)
                 .subscribeOn(scheduler);
     }
