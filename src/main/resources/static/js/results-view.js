@@ -38,6 +38,17 @@ export class ResultsView {
     await this.#loadHistory(scanId);
   }
 
+  /** Compares the shown scan with scan {@code base} (a schedule's run with the run it was diffed against). */
+  async compareWith(base) {
+    const select = this.doc.getElementById('diff-base');
+    if (!select) return;
+    if (![...select.options].some(option => option.value === base)) {
+      select.append(this.#el('option', { value: base }, `scan ${base.slice(0, 8)}`));
+    }
+    select.value = base;
+    await this.#compare(base);
+  }
+
   hide() {
     this.scanId = null;
     this.root.hidden = true;
@@ -116,7 +127,7 @@ export class ResultsView {
     if (!response || !response.ok || scanId !== this.scanId) return;
     const select = this.doc.getElementById('diff-base');
     for (const scan of await response.json()) {
-      if (scan.id === scanId) continue;
+      if (scan.id === scanId || [...select.options].some(option => option.value === scan.id)) continue;
       const label = `${scan.request?.targets ?? '?'} · ${scan.request?.ports ?? 'top-1000'} · ${format.when(scan.startedAt)}`;
       select.append(this.#el('option', { value: scan.id }, label));
     }
