@@ -39,6 +39,7 @@ tokenInput.addEventListener('change', () => {
   saveToken();
   clearProblem();
   loadRecent();
+  schedules.load();
   // A scan whose stream was refused for want of a token gets another try with the new one.
   if (current && view.statusName === 'unauthorized') open(current.id, { fillForm: current.fill });
 });
@@ -52,11 +53,12 @@ $('recent-refresh').addEventListener('click', () => loadRecent());
 // Leaving the page closes the stream at once instead of leaving it to the browser's teardown.
 window.addEventListener('pagehide', () => current?.events?.close());
 // A run clicked in the Schedules view opens as any scan does, then compares itself with its base run.
-new SchedulesView(document, { authHeaders }, (scanId, base) => {
-  pendingDiff = base ? { scan: scanId, base } : null;
-  open(scanId, { fillForm: false });
-  $('live').focus();
-});
+const schedules = new SchedulesView(document, { authHeaders, ready: () => !authRequired || tokenInput.value.trim() !== '' },
+  (scanId, base) => {
+    pendingDiff = base ? { scan: scanId, base } : null;
+    open(scanId, { fillForm: false });
+    $('live').focus();
+  });
 
 init();
 
@@ -72,6 +74,7 @@ async function init() {
   } else {
     loadRecent();
   }
+  schedules.load();
 }
 
 async function loadConfig() {

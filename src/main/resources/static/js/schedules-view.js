@@ -15,7 +15,8 @@ const FIELDS = {
 export class SchedulesView {
   /**
    * @param doc the page's document, holding #schedules
-   * @param auth {authHeaders(headers) -> headers}
+   * @param auth {authHeaders(headers) -> headers, ready() -> boolean: whether a request may be sent (there is a
+   *     token, or none is needed)}
    * @param openRun (scanId, baseScanId or null) -> void: shows a run's scan and its diff
    */
   constructor(doc, auth, openRun) {
@@ -33,8 +34,10 @@ export class SchedulesView {
     doc.getElementById('schedule-cancel').addEventListener('click', () => this.#edit(null));
     doc.getElementById('schedule-delete').addEventListener('click', () => this.#delete());
     doc.getElementById('schedules-refresh').addEventListener('click', () => this.load());
-    this.load();
-    setInterval(() => { if (!doc.hidden) this.load(); }, REFRESH_MS);
+    // Refreshed while the tab shows, once the page has called load() (it knows then whether a token is needed);
+    // a 401 stops the refresh until the next load(), which comes with a new token.
+    this.refusals = 0;
+    setInterval(() => { if (!doc.hidden && this.loaded && !this.refusals) this.load(); }, REFRESH_MS);
   }
 
   #$(id) {
@@ -53,8 +56,12 @@ export class SchedulesView {
   }
 
   async load() {
+    this.loaded = true;
+    this.refusals = 0;
+    if (!this.auth.ready()) return;
     const response = await fetch('/api/schedules', { headers: this.auth.authHeaders({ Accept: 'application/json' }) })
       .catch(() => null);
+    if (response?.status === 401) this.refusals++;
     if (!response || !response.ok) return;
     this.schedules = await response.json();
     this.#render();
