@@ -4,6 +4,7 @@
 // token), fetched afresh when it is about to expire; the diff is a fetch that sends the token.
 
 import * as format from './format.js';
+import { element } from './dom.js';
 
 const FORMATS = [
   ['json', 'JSON', 'json'],
@@ -56,14 +57,7 @@ export class ResultsView {
   }
 
   #el(tag, props = {}, ...children) {
-    const el = this.doc.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (key === 'class') el.className = value;
-      else if (key in el) el[key] = value;
-      else el.setAttribute(key, value);
-    }
-    el.append(...children);
-    return el;
+    return element(this.doc, tag, props, ...children);
   }
 
   #downloads(scanId) {

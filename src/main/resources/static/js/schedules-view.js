@@ -4,6 +4,7 @@
 // opens as any scan does, with its diff against the run it was compared with.
 
 import * as format from './format.js';
+import { element } from './dom.js';
 
 const REFRESH_MS = 5000;
 /** Problem fields and the form inputs that hold them. */
@@ -45,14 +46,7 @@ export class SchedulesView {
   }
 
   #el(tag, props = {}, ...children) {
-    const el = this.doc.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (key === 'class') el.className = value;
-      else if (key in el) el[key] = value;
-      else el.setAttribute(key, value);
-    }
-    el.append(...children);
-    return el;
+    return element(this.doc, tag, props, ...children);
   }
 
   async load() {

@@ -45,13 +45,8 @@ public final class AlertOutbox implements AutoCloseable {
         this.properties = properties;
         this.metrics = metrics;
         this.clock = clock;
-        this.loop = Flux.merge(Flux.interval(poll, poll), kicks.asFlux())
-                .onBackpressureDrop()
-                .concatMap(tick -> sweep().onErrorResume(error -> {
-                    log.warn("webhook sweep failed: {}", error.toString());
-                    return Mono.empty();
-                }), 1)
-                .subscribe();
+        this.loop = ScheduleRunner.every(Flux.merge(Flux.interval(poll, poll), kicks.asFlux()), this::sweep,
+                "webhook sweep");
     }
 
     /** Looks for due deliveries now. */

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,11 +73,17 @@ public final class ScheduleRunner implements AutoCloseable {
         this.clock = clock;
         this.leaseTime = leaseTime;
         this.catchUp = catchUp;
-        // A look that takes longer than the period skips the looks that came meanwhile.
-        this.loop = Flux.interval(poll, poll)
-                .onBackpressureDrop()
-                .concatMap(tick -> look().onErrorResume(error -> {
-                    log.warn("schedule look failed: {}", error.toString());
+        this.loop = every(Flux.interval(poll, poll), this::look, "schedule look");
+    }
+
+    /**
+     * Runs {@code work} on every tick, one at a time: a tick that comes while it runs is dropped (a look that takes
+     * longer than the period skips the looks that came meanwhile), and a failure is logged, not the end.
+     */
+    static Disposable every(Flux<?> ticks, Supplier<Mono<Void>> work, String what) {
+        return ticks.onBackpressureDrop()
+                .concatMap(tick -> work.get().onErrorResume(error -> {
+                    log.warn("{} failed: {}", what, error.toString());
                     return Mono.empty();
                 }), 1)
                 .subscribe();

@@ -47,9 +47,17 @@ public final class Schedules {
                 .switchIfEmpty(Mono.error(() -> new ScheduleNotFoundException(id)));
     }
 
-    /** Writes {@code spec} under its name: created when there is none, replaced when it differs. */
+    /**
+     * Writes {@code spec} under its name: created when there is none, replaced when it differs. Replicas that start
+     * together race to create it; the one that loses finds it on its second look.
+     */
     Mono<Schedule> upsert(ScheduleSpec spec) {
-        return validation.check(spec).flatMap(checked -> store.findByName(checked.name())
+        return validation.check(spec).flatMap(checked -> write(checked)
+                .onErrorResume(ScheduleNameTakenException.class, lost -> write(checked)));
+    }
+
+    private Mono<Schedule> write(ScheduleSpec checked) {
+        return Mono.defer(() -> store.findByName(checked.name())
                 .flatMap(existing -> existing.spec().equals(checked) ? Mono.just(existing)
                         : store.update(existing.id(), checked, nextRun(checked, clock.instant()), clock.instant()))
                 .switchIfEmpty(Mono.defer(() -> {

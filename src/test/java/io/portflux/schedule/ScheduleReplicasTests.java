@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,21 +56,9 @@ class ScheduleReplicasTests {
     private record Run(long tick, String scanId, String replica) {}
 
     private List<PortFluxProcess> start(String url, String... names) throws Exception {
-        List<CompletableFuture<PortFluxProcess>> starting = new ArrayList<>();
-        for (String name : names) {
-            starting.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return PortFluxProcess.start(dir, name, "--spring.r2dbc.url=" + url, "--spring.r2dbc.username=postgres",
-                            "--portflux.store.replica-id=" + name, "--portflux.store.lease-time=" + LEASE.toMillis() + "ms",
-                            "--portflux.schedules.poll-interval=250ms", "--portflux.quotas.scans-per-minute=0");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
-        for (CompletableFuture<PortFluxProcess> future : starting) {
-            replicas.add(future.get(3, TimeUnit.MINUTES));
-        }
+        replicas.addAll(PortFluxProcess.startReplicas(dir, List.of(names), "--spring.r2dbc.url=" + url,
+                "--spring.r2dbc.username=postgres", "--portflux.store.lease-time=" + LEASE.toMillis() + "ms",
+                "--portflux.schedules.poll-interval=250ms", "--portflux.quotas.scans-per-minute=0"));
         return replicas;
     }
 
