@@ -220,6 +220,25 @@ class ScheduleTests {
         assertThat(metrics).containsPattern("portflux_schedule_ticks_skipped_total\\{schedule=\"long-runs\"} [2-9]");
     }
 
+    @Autowired
+    Schedules schedules;
+
+    @Test
+    void aDeclaredScheduleIsWrittenByNameOnceAndReplacedWhenItDiffers() {
+        java.util.function.Function<String, ScheduleSpec> declared = cron -> ScheduleBody.parse(new java.util.LinkedHashMap<>(
+                Map.of("name", "declared", "cron", cron, "scan", Map.of("targets", "127.0.0.1", "ports", "top-100"))));
+        Schedule first = schedules.upsert(declared.apply("0 0 3 * * *")).block(WAIT);
+        created.add(first.id());
+        // The same declaration at the next start: the same schedule, untouched.
+        assertThat(schedules.upsert(declared.apply("0 0 3 * * *")).block(WAIT)).isEqualTo(first);
+        // A changed one: the same schedule (by name), replaced, with its next run from the new cron.
+        Schedule changed = schedules.upsert(declared.apply("0 0 4 * * *")).block(WAIT);
+        assertThat(changed.id()).isEqualTo(first.id());
+        assertThat(changed.spec().cron()).isEqualTo("0 0 4 * * *");
+        assertThat(changed.nextRun().atZone(java.time.ZoneOffset.UTC).getHour()).isEqualTo(4);
+        assertThat(schedules.list().filter(s -> s.name().equals("declared")).count().block(WAIT)).isEqualTo(1);
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void schedulesAreCreatedReadReplacedAndDeleted() {
