@@ -24,6 +24,8 @@ public class WebhookPolicy {
 
     private final AddressBlocks blocks;
     private final Set<String> names = new TreeSet<>();
+    /** The allow-list as configured, for messages. */
+    private final List<String> allowed = new ArrayList<>();
 
     public WebhookPolicy(AlertProperties properties) {
         List<String> cidrs = new ArrayList<>();
@@ -33,6 +35,7 @@ public class WebhookPolicy {
                 if (entry.isEmpty()) {
                     continue;
                 }
+                allowed.add(entry);
                 try {
                     AddressBlocks.of("portflux.alerts.allow", List.of(entry));
                     cidrs.add(entry);
@@ -82,15 +85,9 @@ public class WebhookPolicy {
         for (InetAddress address : addresses) {
             if (!blocks.contains(address)) {
                 throw new TargetNotAllowedException(field, url, "the webhook host " + address.getHostAddress()
-                        + " is outside portflux.alerts.allow (" + describe() + ")");
+                        + " is outside portflux.alerts.allow (" + String.join(", ", allowed) + ")");
             }
         }
         return uri;
-    }
-
-    private String describe() {
-        List<String> all = new ArrayList<>(List.of(blocks.toString()));
-        all.addAll(names);
-        return String.join(", ", all);
     }
 }

@@ -7,6 +7,7 @@ import io.portflux.results.ScanExport;
 import io.portflux.store.ScanStore;
 import io.portflux.store.StoreProperties;
 import io.portflux.web.scans.ScanRegistry;
+import io.portflux.web.stream.ShutdownSignal;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,10 +50,10 @@ public class ScheduleConfiguration {
     @Bean(destroyMethod = "close")
     ScheduleRunner scheduleRunner(ScheduleStore store, ScanRegistry registry, ScanExport export, ScanDiff diff,
             AlertOutbox outbox, ScheduleMetrics metrics, JsonMapper json, ObjectProvider<Clock> clock,
-            StoreProperties storeProperties, ScheduleProperties properties) {
+            StoreProperties storeProperties, ScheduleProperties properties, ShutdownSignal shutdown) {
         return new ScheduleRunner(store, registry, export, diff, outbox, metrics, json,
                 clock.getIfAvailable(Clock::systemUTC), storeProperties.leaseTime(), properties.pollInterval(),
-                properties.catchUp());
+                properties.catchUp(), shutdown.stopped());
     }
 
     @Bean

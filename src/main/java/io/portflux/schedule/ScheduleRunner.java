@@ -62,7 +62,8 @@ public final class ScheduleRunner implements AutoCloseable {
     private final Disposable loop;
 
     ScheduleRunner(ScheduleStore store, ScanRegistry registry, ScanExport export, ScanDiff diff, AlertOutbox outbox,
-            ScheduleMetrics metrics, JsonMapper json, Clock clock, Duration leaseTime, Duration poll, boolean catchUp) {
+            ScheduleMetrics metrics, JsonMapper json, Clock clock, Duration leaseTime, Duration poll, boolean catchUp,
+            Mono<String> shutdown) {
         this.store = store;
         this.registry = registry;
         this.export = export;
@@ -73,7 +74,8 @@ public final class ScheduleRunner implements AutoCloseable {
         this.clock = clock;
         this.leaseTime = leaseTime;
         this.catchUp = catchUp;
-        this.loop = every(Flux.interval(poll, poll), this::look, "schedule look");
+        // No run starts once the server stops: it would only be cancelled at once.
+        this.loop = every(Flux.interval(poll, poll).takeUntilOther(shutdown), this::look, "schedule look");
     }
 
     /**
