@@ -32,8 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
  * tries to claim each due tick in the store; the one replica whose claim matches starts the run, as an ordinary
  * background scan through the registry (the launch path of {@code POST /api/scans}, with the client
  * {@code schedule:<name>}). A tick that comes while the schedule's previous run is still going is skipped and
- * counted. Ticks missed while no replica ran the schedule are not replayed: one catch-up run at most
- * ({@code portflux.schedules.catch-up}), then the next cron time after now.
+ * counted. A look up to four poll intervals late still runs each tick; ticks older than that passed while no
+ * replica ran the schedule and are not replayed: one catch-up run at most ({@code portflux.schedules.catch-up}),
+ * then the next cron time after now.
  *
  * <p>When a run's scan has finished and is stored, it is diffed against the schedule's previous completed run
  * with {@link ScanDiff}; the changes are recorded on the run and, when there are any and the schedule has a
@@ -55,6 +56,8 @@ public final class ScheduleRunner implements AutoCloseable {
     private final Clock clock;
     private final Duration leaseTime;
     private final boolean catchUp;
+    /** How late a look may come and still run each tick: four poll intervals. */
+    private final Duration grace;
     private final SecureRandom random = new SecureRandom();
     /** Scans of runs this replica started and is waiting for, so that a look at the row does not settle them. */
     private final Set<String> following = ConcurrentHashMap.newKeySet();
@@ -74,6 +77,7 @@ public final class ScheduleRunner implements AutoCloseable {
         this.clock = clock;
         this.leaseTime = leaseTime;
         this.catchUp = catchUp;
+        this.grace = poll.multipliedBy(4);
         // No run starts once the server stops: it would only be cancelled at once.
         this.loop = every(Flux.interval(poll, poll).takeUntilOther(shutdown), this::look, "schedule look");
     }
@@ -108,8 +112,13 @@ public final class ScheduleRunner implements AutoCloseable {
             return Mono.empty();
         }
         ScheduleSpec spec = schedule.spec();
-        Instant next = spec.next(now);
-        long missed = missed(spec, tick, now);
+        // A look a little late (a busy machine) still runs every tick: the following one comes at the next look.
+        // Ticks older than the grace passed while no replica looked (all down, or the lease moving): they are missed,
+        // and the schedule goes on from now.
+        Instant following = spec.next(tick);
+        boolean outage = following != null && following.isBefore(now.minus(grace));
+        Instant next = outage ? spec.next(now) : following;
+        long missed = outage ? missed(spec, tick, now) : 0;
         return store.claimTick(schedule.id(), tick, next, now.minus(leaseTime))
                 .filter(Boolean::booleanValue)
                 .flatMap(got -> {
