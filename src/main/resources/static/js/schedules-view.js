@@ -6,7 +6,7 @@
 import * as format from './format.js';
 import { element } from './dom.js';
 
-const REFRESH_MS = 5000;
+const REFRESH_MS = 2000;
 /** Problem fields and the form inputs that hold them. */
 const FIELDS = {
   name: 'sched-name', cron: 'sched-cron', zone: 'sched-zone', enabled: 'sched-enabled',
