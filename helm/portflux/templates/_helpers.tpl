@@ -320,6 +320,37 @@ Refuses two sources of tokens: which one wins would be a guess.
 {{- end -}}
 
 {{/*
+Name of the Secret that holds the webhooks' signing key, or "" when there is none.
+*/}}
+{{- define "portflux.alertsSecret" -}}
+{{- if .Values.alerts.existingSecret -}}
+{{- .Values.alerts.existingSecret -}}
+{{- else if .Values.alerts.secret -}}
+{{- printf "%s-alerts" (include "portflux.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Key of the signing key in that Secret.
+*/}}
+{{- define "portflux.alertsKey" -}}
+{{- if .Values.alerts.existingSecret -}}
+{{- .Values.alerts.existingSecretKey -}}
+{{- else -}}
+secret
+{{- end -}}
+{{- end -}}
+
+{{/*
+Refuses two sources of the signing key.
+*/}}
+{{- define "portflux.validateAlerts" -}}
+{{- if and .Values.alerts.existingSecret .Values.alerts.secret -}}
+{{- fail "set alerts.secret or alerts.existingSecret, not both" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 One section of portflux.* properties as the app's kebab-case keys. Numbers are written as integers:
 values arrive as floats, and a large one would otherwise print as 4.294967296e+09.
 */}}

@@ -5,6 +5,7 @@
 
 import { ScanView } from './scan-view.js';
 import { ResultsView } from './results-view.js';
+import { SchedulesView } from './schedules-view.js';
 import { ScanPicture } from './scan-picture.js';
 import { WorkerEventSource } from './event-stream.js';
 import * as format from './format.js';
@@ -25,6 +26,8 @@ const cancelButton = $('cancel-button');
 const view = new ScanView(document);
 const results = new ResultsView(document, { authHeaders, authRequired: () => authRequired });
 const picture = new ScanPicture(document, $('picture'));
+/** A schedule's run opened from the Schedules view: its scan, and the scan to diff it against once it shows. */
+let pendingDiff = null;
 
 /** The scan being shown: its id and its event stream; replaced whenever another scan is opened. */
 let current = null;
@@ -36,6 +39,7 @@ tokenInput.addEventListener('change', () => {
   saveToken();
   clearProblem();
   loadRecent();
+  schedules.load();
   // A scan whose stream was refused for want of a token gets another try with the new one.
   if (current && view.statusName === 'unauthorized') open(current.id, { fillForm: current.fill });
 });
@@ -48,6 +52,13 @@ cancelButton.addEventListener('click', cancel);
 $('recent-refresh').addEventListener('click', () => loadRecent());
 // Leaving the page closes the stream at once instead of leaving it to the browser's teardown.
 window.addEventListener('pagehide', () => current?.events?.close());
+// A run clicked in the Schedules view opens as any scan does, then compares itself with its base run.
+const schedules = new SchedulesView(document, { authHeaders, ready: () => !authRequired || tokenInput.value.trim() !== '' },
+  (scanId, base) => {
+    pendingDiff = base ? { scan: scanId, base } : null;
+    open(scanId, { fillForm: false });
+    $('live').focus();
+  });
 
 init();
 
@@ -63,6 +74,7 @@ async function init() {
   } else {
     loadRecent();
   }
+  schedules.load();
 }
 
 async function loadConfig() {
@@ -281,7 +293,9 @@ async function finish(scan, done) {
   if (scan.fill && snapshot.request) {
     fillForm(new URLSearchParams({ ports: 'top-1000', report: 'open', ...definedOnly(snapshot.request) }));
   }
-  results.show(scan.id);
+  const diff = pendingDiff?.scan === scan.id ? pendingDiff : null;
+  pendingDiff = null;
+  results.show(scan.id).then(() => diff && current === scan && results.compareWith(diff.base));
   loadRecent();
 }
 

@@ -4,6 +4,7 @@
 // token), fetched afresh when it is about to expire; the diff is a fetch that sends the token.
 
 import * as format from './format.js';
+import { element } from './dom.js';
 
 const FORMATS = [
   ['json', 'JSON', 'json'],
@@ -38,6 +39,17 @@ export class ResultsView {
     await this.#loadHistory(scanId);
   }
 
+  /** Compares the shown scan with scan {@code base} (a schedule's run with the run it was diffed against). */
+  async compareWith(base) {
+    const select = this.doc.getElementById('diff-base');
+    if (!select) return;
+    if (![...select.options].some(option => option.value === base)) {
+      select.append(this.#el('option', { value: base }, `scan ${base.slice(0, 8)}`));
+    }
+    select.value = base;
+    await this.#compare(base);
+  }
+
   hide() {
     this.scanId = null;
     this.root.hidden = true;
@@ -45,14 +57,7 @@ export class ResultsView {
   }
 
   #el(tag, props = {}, ...children) {
-    const el = this.doc.createElement(tag);
-    for (const [key, value] of Object.entries(props)) {
-      if (key === 'class') el.className = value;
-      else if (key in el) el[key] = value;
-      else el.setAttribute(key, value);
-    }
-    el.append(...children);
-    return el;
+    return element(this.doc, tag, props, ...children);
   }
 
   #downloads(scanId) {
@@ -116,7 +121,7 @@ export class ResultsView {
     if (!response || !response.ok || scanId !== this.scanId) return;
     const select = this.doc.getElementById('diff-base');
     for (const scan of await response.json()) {
-      if (scan.id === scanId) continue;
+      if (scan.id === scanId || [...select.options].some(option => option.value === scan.id)) continue;
       const label = `${scan.request?.targets ?? '?'} · ${scan.request?.ports ?? 'top-1000'} · ${format.when(scan.startedAt)}`;
       select.append(this.#el('option', { value: scan.id }, label));
     }

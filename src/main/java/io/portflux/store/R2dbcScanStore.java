@@ -623,9 +623,13 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
 
     @Override
     public Mono<Long> expire(Instant cutoff, int keep) {
-        // One statement, so that whichever replica runs it, the limits hold; events and results go by cascade.
+        // One statement, so that whichever replica runs it, the limits hold; events and results go by cascade. The
+        // scan of each schedule's newest completed run stays: its next run is compared with it (schedule_runs, V5).
         return db.sql("DELETE FROM scans WHERE status <> 'running' AND (finished_at < $1 OR id IN ("
-                        + "SELECT id FROM scans WHERE status <> 'running' ORDER BY created_at DESC, id DESC OFFSET $2 ROWS))")
+                        + "SELECT id FROM scans WHERE status <> 'running' ORDER BY created_at DESC, id DESC OFFSET $2 ROWS)) "
+                        + "AND id NOT IN (SELECT r.scan_id FROM schedule_runs r WHERE r.scan_id IS NOT NULL "
+                        + "AND r.status = 'completed' AND r.tick = (SELECT MAX(l.tick) FROM schedule_runs l "
+                        + "WHERE l.schedule_id = r.schedule_id AND l.status = 'completed'))")
                 .bind(0, cutoff.toEpochMilli()).bind(1, (long) keep)
                 .fetch().rowsUpdated()
                 .subscribeOn(scheduler);

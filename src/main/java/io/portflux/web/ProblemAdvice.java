@@ -2,6 +2,8 @@ package io.portflux.web;
 
 import io.portflux.input.InvalidInputException;
 import io.portflux.scan.ScanTooLargeException;
+import io.portflux.schedule.ScheduleNameTakenException;
+import io.portflux.schedule.ScheduleNotFoundException;
 import io.portflux.target.TargetNotAllowedException;
 import io.portflux.target.TargetProperties;
 import io.portflux.web.problem.ProblemTypes;
@@ -59,13 +61,32 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> notAllowed(TargetNotAllowedException e) {
         // The allow-list is shown: every caller that gets this far may scan (authentication is off,
         // or the caller showed a token), and it cannot guess the list except by probing it.
-        String detail = e.field().equals("targets")
+        // A schedule's scan names its targets scan.targets; its webhook (alerts.webhook) has a policy of its own.
+        boolean scanTarget = e.field().equals("targets") || e.field().endsWith(".targets");
+        String detail = scanTarget
                 ? e.getMessage() + " (allowed: " + String.join(", ", targets.allow()) + ")"
                 : e.getMessage();
         ProblemDetail problem = problem(HttpStatus.FORBIDDEN, "target-not-allowed", "Target not allowed", detail);
         problem.setProperty("field", e.field());
         problem.setProperty("value", e.target());
-        problem.setProperty("allowed", targets.allow());
+        if (!e.field().startsWith("alerts.")) {
+            problem.setProperty("allowed", targets.allow());
+        }
+        return respond(problem);
+    }
+
+    @ExceptionHandler(ScheduleNotFoundException.class)
+    ResponseEntity<ProblemDetail> scheduleNotFound(ScheduleNotFoundException e) {
+        ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "schedule-not-found", "Schedule not found", e.getMessage());
+        problem.setProperty("id", e.id());
+        return respond(problem);
+    }
+
+    @ExceptionHandler(ScheduleNameTakenException.class)
+    ResponseEntity<ProblemDetail> scheduleNameTaken(ScheduleNameTakenException e) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "schedule-name-taken", "Schedule name taken", e.getMessage());
+        problem.setProperty("field", "name");
+        problem.setProperty("value", e.name());
         return respond(problem);
     }
 

@@ -49,7 +49,9 @@ record AppSettings(Map<String, Object> properties) {
             "portflux.scans", RegistryProperties.class,
             "portflux.security", SecurityProperties.class,
             "portflux.quotas", QuotaProperties.class,
-            "portflux.detect", DetectProperties.class);
+            "portflux.detect", DetectProperties.class,
+            "portflux.alerts", io.portflux.alerts.AlertProperties.class,
+            "portflux.schedules", io.portflux.schedule.ScheduleProperties.class);
 
     private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 

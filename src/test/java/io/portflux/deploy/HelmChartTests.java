@@ -665,6 +665,90 @@ class HelmChartTests {
         assertThat(quotas).isEqualTo(new QuotaProperties(2, 10, 65536, Duration.ofMinutes(15)));
     }
 
+    /** Schedules declared in the values, as the README's example writes them. */
+    static final String DECLARED_SCHEDULES = """
+            portflux:
+              alerts:
+                allow: [127.0.0.0/8, hooks.example.internal]
+                maxAttempts: 5
+              schedules:
+                pollInterval: 2s
+                declared:
+                  - name: dmz
+                    cron: "0 */5 * * * *"
+                    zone: Europe/Paris
+                    scan:
+                      targets: 127.0.0.1
+                      ports: top-1000
+                      rate: 500
+                    webhook: http://127.0.0.1:9000/hook
+                  - name: kubelets
+                    cron: "0 0 * * * *"
+                    enabled: false
+                    scan:
+                      targets: 127.0.0.2
+                      ports: kubernetes
+            alerts:
+              existingSecret: portflux-webhooks
+              existingSecretKey: hmac
+            """;
+
+    @Test
+    void schedulesDeclaredInTheValuesAreRenderedIntoTheConfigurationAndBind() throws IOException {
+        Manifests manifests = render(template().withValuesFile(valuesFile(DECLARED_SCHEDULES)));
+        AppSettings mounted = assertDeploymentFitsTheApp(manifests, AppSettings.parse("server:\n  port: 8080\n").layeredOver(APP));
+        io.portflux.schedule.ScheduleProperties schedules =
+                mounted.bindOver(APP, "portflux.schedules", io.portflux.schedule.ScheduleProperties.class);
+        assertThat(schedules.pollInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(schedules.catchUp()).isTrue();
+        assertThat(schedules.declared()).containsExactly(
+                new io.portflux.schedule.ScheduleProperties.Declared("dmz", "0 */5 * * * *", "Europe/Paris", null,
+                        Map.of("targets", "127.0.0.1", "ports", "top-1000", "rate", "500"), "http://127.0.0.1:9000/hook"),
+                new io.portflux.schedule.ScheduleProperties.Declared("kubelets", "0 0 * * * *", null, false,
+                        Map.of("targets", "127.0.0.2", "ports", "kubernetes"), null));
+        io.portflux.alerts.AlertProperties alerts = mounted.bindOver(APP, "portflux.alerts", io.portflux.alerts.AlertProperties.class);
+        assertThat(alerts.allow()).containsExactly("127.0.0.0/8", "hooks.example.internal");
+        assertThat(alerts.maxAttempts()).isEqualTo(5);
+        assertThat(alerts.timeout()).isEqualTo(APP.bindStrictly("portflux.alerts", io.portflux.alerts.AlertProperties.class).timeout());
+        // The signing key comes from the named Secret only.
+        assertThat(manifests.ofType(Secret.class)).isEmpty();
+        EnvVar key = env(Hardening.portflux(manifests.single(Deployment.class)), "PORTFLUX_ALERTS_SECRET");
+        assertThat(key.getValueFrom().getSecretKeyRef().getName()).isEqualTo("portflux-webhooks");
+        assertThat(key.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("hmac");
+    }
+
+    @Test
+    void theWebhookKeyGoesIntoASecretThatTheDeploymentReadsAndNeverIntoTheConfigMap() throws IOException {
+        String key = "webhook-hmac-key-0123456789";
+        Manifests manifests = render(template().withValuesFile(valuesFile("alerts:\n  secret: " + key + "\n")));
+        Secret secret = manifests.single(Secret.class);
+        assertThat(secret.getMetadata().getName()).isEqualTo("pf-portflux-alerts");
+        assertThat(new String(Base64.getDecoder().decode(secret.getData().get("secret")), StandardCharsets.UTF_8)).isEqualTo(key);
+        Deployment deployment = manifests.single(Deployment.class);
+        EnvVar env = env(Hardening.portflux(deployment), "PORTFLUX_ALERTS_SECRET");
+        assertThat(env.getValue()).isNull();
+        assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("pf-portflux-alerts");
+        assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("secret");
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/alerts");
+        for (var object : manifests.all()) {
+            if (!(object instanceof Secret)) {
+                assertThat(io.fabric8.kubernetes.client.utils.Serialization.asYaml(object)).as(object.getKind())
+                        .doesNotContain(key).doesNotContain(secret.getData().get("secret"));
+            }
+        }
+        assertThat(mountedConfig(manifests).properties().keySet()).noneMatch(k -> k.startsWith("portflux.alerts.secret"));
+        // Without a key, nothing: no Secret, no variable.
+        Manifests plain = render(template());
+        assertThat(env(Hardening.portflux(plain.single(Deployment.class)), "PORTFLUX_ALERTS_SECRET")).isNull();
+    }
+
+    @Test
+    void twoSourcesOfTheWebhookKeyAreRefused() throws IOException {
+        Path values = valuesFile("alerts:\n  secret: a-key-0123456789\n  existingSecret: theirs\n");
+        assertThatThrownBy(() -> template().withValuesFile(values).call())
+                .hasMessageContaining("set alerts.secret or alerts.existingSecret, not both");
+    }
+
     @Test
     void detectionValuesReachTheBoundProperties() throws IOException {
         Path values = valuesFile("""

@@ -235,6 +235,31 @@ abstract class ScanStoreContract {
     }
 
     @Test
+    void theScanOfEachSchedulesNewestCompletedRunOutlivesTheRetention() throws Exception {
+        String url = newDatabaseUrl();
+        ScanStore store = store(url, "replica-a", 500);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = newId();
+            ids.add(id);
+            store.create(id, request("127.0.0.1"), T0.plusSeconds(i)).block(WAIT);
+            store.record(id, Flux.fromIterable(scanEvents(id, 10, "completed"))).block(WAIT);
+        }
+        try (java.sql.Connection jdbc = java.sql.DriverManager.getConnection(StoreUrls.jdbc(url), user(url), "");
+                java.sql.Statement sql = jdbc.createStatement()) {
+            sql.execute("INSERT INTO schedules (id, name, cron, zone, enabled, scan, created_at, updated_at) "
+                    + "VALUES ('s1', 'dmz', '* * * * * *', 'UTC', TRUE, '{}', 0, 0)");
+            // Runs of the schedule: two completed, then one that did not complete (its scan is the third one).
+            sql.execute("INSERT INTO schedule_runs (schedule_id, tick, scan_id, replica, started_at, status) VALUES "
+                    + "('s1', 1, '" + ids.get(0) + "', 'a', 0, 'completed'), ('s1', 2, '" + ids.get(1) + "', 'a', 0, "
+                    + "'completed'), ('s1', 3, '" + ids.get(2) + "', 'a', 0, 'cancelled')");
+        }
+        // Past every limit: only the newest completed run's scan stays, for the next run to be compared with.
+        assertThat(store.expire(Instant.now().plusSeconds(60), 0).block(WAIT)).isEqualTo(2);
+        assertThat(ids(store.list(ScanQuery.newest(100)))).containsExactly(ids.get(1));
+    }
+
+    @Test
     void aReplicaWhoseLeaseRanOutHasItsRunningScansInterruptedOnceAndItsLateWritesChangeNothing() throws Exception {
         String url = newDatabaseUrl();
         ScanStore a = store(url, "replica-a", 500);

@@ -72,6 +72,41 @@ public final class PortFluxProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one server per name side by side (a JVM start is mostly waiting for CPU on a small machine), each with
+     * {@code args} and its own name as the replica id, and waits until all are ready; in the order of the names.
+     */
+    public static List<PortFluxProcess> startReplicas(Path workDir, List<String> names, String... args) throws Exception {
+        List<java.util.concurrent.CompletableFuture<PortFluxProcess>> starting = new ArrayList<>();
+        for (String name : names) {
+            List<String> own = new ArrayList<>(List.of(args));
+            own.add("--portflux.store.replica-id=" + name);
+            starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return start(workDir, name, own.toArray(String[]::new));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<PortFluxProcess> started = new ArrayList<>();
+        try {
+            for (java.util.concurrent.CompletableFuture<PortFluxProcess> future : starting) {
+                started.add(future.get(3, TimeUnit.MINUTES));
+            }
+        } catch (Exception | AssertionError e) {
+            // The others stop too: none is left running behind a failed start.
+            for (java.util.concurrent.CompletableFuture<PortFluxProcess> future : starting) {
+                PortFluxProcess server = future.handle((s, error) -> s).get(3, TimeUnit.MINUTES);
+                if (server != null) {
+                    server.close();
+                }
+            }
+            throw e;
+        }
+        return started;
+    }
+
     /** {@code http://127.0.0.1:port}. */
     public String baseUrl() {
         return "http://127.0.0.1:" + port;

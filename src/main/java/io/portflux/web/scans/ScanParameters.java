@@ -49,7 +49,7 @@ public final class ScanParameters {
      *
      * @throws InvalidInputException naming an unknown key, or a key whose value has the wrong type
      */
-    static ScanRequest fromJson(Map<String, Object> body) {
+    public static ScanRequest fromJson(Map<String, Object> body) {
         requireKnown(body.keySet(), NAMES, body);
         return new ScanRequest(text(body, "targets"), text(body, "ports"), text(body, "concurrency"),
                 text(body, "timeout"), text(body, "retries"), text(body, "rate"), text(body, "report"),

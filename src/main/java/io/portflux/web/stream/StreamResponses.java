@@ -6,6 +6,7 @@ import java.util.List;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
@@ -24,6 +25,19 @@ public final class StreamResponses {
         }
         return ok.contentType(MediaType.TEXT_EVENT_STREAM)
                 .body(EventFraming.sseWithHeartbeats(events, heartbeat, scheduler));
+    }
+
+    /**
+     * An SSE response of {@code events} that are not a scan's (a schedule's runs, say), with the same heartbeats
+     * on an idle stream as a scan's events get.
+     */
+    public static ResponseEntity<Flux<?>> sse(Flux<ServerSentEvent<Object>> events, Duration heartbeat, Scheduler scheduler) {
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .header("X-Accel-Buffering", "no")
+                .contentType(MediaType.TEXT_EVENT_STREAM)
+                .body(Heartbeats.whenIdle(events, heartbeat,
+                        () -> ServerSentEvent.<Object>builder().comment(EventFraming.HEARTBEAT).build(), scheduler));
     }
 
     /** NDJSON only when the client prefers it to SSE; SSE is the default, also for {@code *}{@code /*}. */

@@ -54,27 +54,11 @@ class ReplicasTests {
         listeners.close();
     }
 
-    // Replicas start side by side: a JVM start is mostly waiting for CPU on a small machine.
     private List<PortFluxProcess> replicas(String url, Duration lease, Duration poll, String... names) throws Exception {
-        List<CompletableFuture<PortFluxProcess>> starting = new ArrayList<>();
-        for (String name : names) {
-            starting.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return PortFluxProcess.start(dir, name, "--spring.r2dbc.url=" + url, "--spring.r2dbc.username=postgres",
-                            "--portflux.store.replica-id=" + name, "--portflux.store.lease-time=" + lease.toMillis() + "ms",
-                            "--portflux.store.poll-interval=" + poll.toMillis() + "ms",
-                            "--portflux.quotas.scans-per-minute=0");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
-        List<PortFluxProcess> started = new ArrayList<>();
-        for (CompletableFuture<PortFluxProcess> future : starting) {
-            PortFluxProcess replica = future.get(3, TimeUnit.MINUTES);
-            replicas.add(replica);
-            started.add(replica);
-        }
+        List<PortFluxProcess> started = PortFluxProcess.startReplicas(dir, List.of(names), "--spring.r2dbc.url=" + url,
+                "--spring.r2dbc.username=postgres", "--portflux.store.lease-time=" + lease.toMillis() + "ms",
+                "--portflux.store.poll-interval=" + poll.toMillis() + "ms", "--portflux.quotas.scans-per-minute=0");
+        replicas.addAll(started);
         return started;
     }
 
