@@ -1,5 +1,6 @@
 package io.portflux.deploy;
 
+import io.portflux.cluster.ClusterProperties;
 import io.portflux.detect.DetectProperties;
 import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ProbeProperties;
@@ -49,7 +50,8 @@ record AppSettings(Map<String, Object> properties) {
             "portflux.scans", RegistryProperties.class,
             "portflux.security", SecurityProperties.class,
             "portflux.quotas", QuotaProperties.class,
-            "portflux.detect", DetectProperties.class);
+            "portflux.detect", DetectProperties.class,
+            "portflux.cluster", ClusterProperties.class);
 
     private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 
