@@ -66,7 +66,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # Blackhole ports: a listener with a backlog of 0 that never accepts, and one connection that fills its accept
 # queue; the kernel then drops every SYN to it, so a connect to it waits out its timeout (as in
 # Listeners.FullQueue of the tests).
-ulimit -n 1048576 2>/dev/null || ulimit -n 65536
+# Each blackhole port holds two descriptors here (the listener and the connection that fills its queue).
+ulimit -n "$(ulimit -Hn)"
+(( $(ulimit -n) > 2 * HOSTS * PORTS + 100 )) || die "needs $((2 * HOSTS * PORTS + 100)) open files, the limit is $(ulimit -n)"
 python3 - "$HOSTS" "$FIRST_PORT" "$PORTS" "$work/blackhole.ready" > "$work/blackhole.log" 2>&1 <<'PY' &
 import socket, sys, time
 hosts, first, count, ready = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -167,13 +169,14 @@ for n in 1 2 3; do
   times[$n]=$(median "${ts[@]}")
 done
 
+used=$(( total / 256 < RANGES ? (total / 256 > 0 ? total / 256 : 1) : RANGES ))
 ideal=$(awk -v p="$total" -v r="$RETRIES" -v b="$BUDGET" -v t="${TIMEOUT%s}" 'BEGIN {printf "%.1f", p * (r + 1) * t / b}')
 commit=$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 {
   echo "# bench/shards.sh, $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
   echo
   echo "$HOSTS addresses x $PORTS blackhole ports = $total probes, timeout $TIMEOUT, retries $RETRIES,"
-  echo "concurrency $CONCURRENCY per range, $RANGES ranges, $RANGES_PER_REPLICA ranges per replica at once,"
+  echo "concurrency $CONCURRENCY per range, $used ranges ($RANGES asked; at least 256 probes a range), $RANGES_PER_REPLICA ranges per replica at once,"
   echo "in-flight budget $BUDGET per replica; one replica alone needs at least $ideal s (probes x tries x timeout / budget)."
   echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), PostgreSQL $pg_version, $(java -version 2>&1 | head -n1)"
   echo

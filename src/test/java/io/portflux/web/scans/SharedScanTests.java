@@ -53,7 +53,7 @@ class SharedScanTests {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** The ranges' lease, and the replicas' own: short, so that a takeover after SIGKILL comes soon. */
-    private static final Duration LEASE = Duration.ofSeconds(4);
+    private static final Duration LEASE = Duration.ofSeconds(6);
 
     @TempDir
     static Path dir;
