@@ -26,6 +26,7 @@ export class ScanView {
       rate: $('s-rate'),
       elapsed: $('s-elapsed'),
       eta: $('s-eta'),
+      shards: $('s-shards'),
       tbody: $('open-ports').tBodies[0],
       openCount: $('open-count'),
       openEmpty: $('open-empty'),
@@ -55,6 +56,9 @@ export class ScanView {
     this.counters = null;
     this.lastEventId = 0;
     this.statusName = null;
+    this.replicas = new Set();
+    this.el.shards.hidden = true;
+    this.el.shards.textContent = '';
     this.el.tbody.replaceChildren();
     this.el.othersList.replaceChildren();
     this.el.others.hidden = true;
@@ -131,6 +135,7 @@ export class ScanView {
           break;
         case 'progress':
           this.counters = data;
+          if (data.shards) this.renderShards(data.shards);
           break;
         case 'done':
           this.applyDone(data);
@@ -274,6 +279,19 @@ export class ScanView {
     set(this.el.eta, this.finished ? '–' : format.duration(c.etaMs));
     if (Number(this.el.progress.value) !== rounded) this.el.progress.value = rounded;
     set(this.el.progressLabel, `${rounded}%`);
+  }
+
+  /** A scan the replicas share: where its ranges stand, and which replicas work on it. */
+  renderShards(s) {
+    for (const r of s.replicas ?? []) this.replicas.add(r);
+    const total = s.done + s.running + s.waiting;
+    const now = (s.replicas ?? []).length ? `, on ${s.replicas.join(', ')} now` : '';
+    const all = [...this.replicas].sort().join(', ');
+    this.el.shards.hidden = false;
+    set(this.el.shards, s.running + s.waiting === 0
+      ? `Shared by ${all || 'the replicas'}: all ${format.count(total)} ranges done.`
+      : `Shared by ${all || 'the replicas'}: ${format.count(s.done)} of ${format.count(total)} ranges done, `
+        + `${format.count(s.running)} running${now}, ${format.count(s.waiting)} waiting.`);
   }
 
   renderOpenCount() {

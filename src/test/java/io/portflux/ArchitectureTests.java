@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  *   web.problem ← web.access ← web.scans → web.stream, web.quota;  web (ProblemAdvice) → all of web
  *                                 ↓
  *                               store → scan, scan.event (the store's seam is ScanStore)
+ *   web.scans → cluster → store, scan, scan.shard;  metrics → cluster (its seam is ShardObserver)
  * </pre>
  *
  * The engine (input, port, target, scan and its sub-packages) knows neither Spring Web nor Netty; only the
@@ -127,6 +128,16 @@ class ArchitectureTests {
         noClasses().that().resideInAnyPackage("io.portflux.web..", "io.portflux.scan..", "io.portflux.probe..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.r2dbc..", "org.springframework.r2dbc..",
                         "org.flywaydb..")
+                .check(MAIN);
+    }
+
+    @Test
+    void theClusterKnowsNoWebNoNettyAndTheDatabaseOnlyThroughTheStore() {
+        noClasses().that().resideInAPackage("io.portflux.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.springframework.web..", "org.springframework.http..", "io.portflux.web..",
+                        "io.portflux.probe..", "io.portflux.metrics..", "io.portflux.config..", "io.netty..",
+                        "reactor.netty..", "io.r2dbc..", "org.springframework.r2dbc..", "org.flywaydb..")
                 .check(MAIN);
     }
 

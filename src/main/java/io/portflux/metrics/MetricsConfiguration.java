@@ -15,6 +15,11 @@ public class MetricsConfiguration {
     }
 
     @Bean
+    MicrometerShardObserver shardObserver(MeterRegistry registry) {
+        return new MicrometerShardObserver(registry);
+    }
+
+    @Bean
     ProbeMetrics probeMetrics(ConnectProber prober) {
         return new ProbeMetrics(prober);
     }

@@ -18,8 +18,16 @@ final class Pacing {
      * Reactor's {@code delayElements} does the timing, so no hand-made token bucket is needed.
      */
     static Flux<Long> positions(long size, int lane, int lanes, Integer rate, Scheduler scheduler) {
-        Flux<Long> positions = Flux.generate(() -> (long) lane, (next, sink) -> {
-            if (next >= size) {
+        return positions(0, size, lane, lanes, rate, scheduler);
+    }
+
+    /**
+     * Positions {@code from + lane, from + lane + lanes, …} below {@code to}: a lane's share of the range
+     * {@code [from, to)}, paced as above.
+     */
+    static Flux<Long> positions(long from, long to, int lane, int lanes, Integer rate, Scheduler scheduler) {
+        Flux<Long> positions = Flux.generate(() -> from + lane, (next, sink) -> {
+            if (next >= to) {
                 sink.complete();
             } else {
                 sink.next(next);

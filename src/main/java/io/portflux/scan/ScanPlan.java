@@ -117,6 +117,15 @@ public record ScanPlan(
         return probing.randomOrder() ? "random" : "sequential";
     }
 
+    /**
+     * The {@code distribute} wire value: {@code auto} (the default), {@code on} or {@code off}. The planner
+     * has checked it; whether the scan is shared by replicas is decided above the engine.
+     */
+    public String distribute() {
+        String given = request.distribute();
+        return given == null || given.isBlank() ? "auto" : given.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The {@code report} wire value. */
     public String report() {
         return probing.reportAll() ? "all" : "open";

@@ -80,6 +80,8 @@ public final class ScanPlanner {
         // A report=all scan lists every port; detection there is asked for, never assumed.
         boolean detect = blank(r.detect()) ? limits.detectByDefault() && !reportAll
                 : choice("detect", r.detect(), "on", "off").equals("on");
+        // Where the scan runs is decided above the engine; its syntax is checked here with the others.
+        choice("distribute", r.distribute(), "auto", "on", "off");
         return new Parsed(r, targets, ports,
                 new ScanPlan.Probing(concurrency, timeout, retries, rate, reportAll, random, seed, detect));
     }
@@ -211,6 +213,17 @@ public final class ScanPlanner {
         } catch (NumberFormatException e) {
             throw new InvalidInputException(field, value, "must be a 64-bit whole number");
         }
+    }
+
+    private static String choice(String field, String value, String fallback, String other, String third) {
+        if (blank(value)) {
+            return fallback;
+        }
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals(fallback) || v.equals(other) || v.equals(third)) {
+            return v;
+        }
+        throw new InvalidInputException(field, value, "must be '" + fallback + "', '" + other + "' or '" + third + "'");
     }
 
     private static String choice(String field, String value, String fallback, String other) {

@@ -18,7 +18,15 @@ public record ScanRequest(
         @Nullable String report,
         @Nullable String order,
         @Nullable String seed,
-        @Nullable String detect) {
+        @Nullable String detect,
+        @Nullable String distribute) {
+
+    /** A request that leaves {@code distribute} to its default. */
+    public ScanRequest(@Nullable String targets, @Nullable String ports, @Nullable String concurrency,
+            @Nullable String timeout, @Nullable String retries, @Nullable String rate, @Nullable String report,
+            @Nullable String order, @Nullable String seed, @Nullable String detect) {
+        this(targets, ports, concurrency, timeout, retries, rate, report, order, seed, detect, null);
+    }
 
     /** A request that leaves {@code detect} to its default. */
     public ScanRequest(@Nullable String targets, @Nullable String ports, @Nullable String concurrency,

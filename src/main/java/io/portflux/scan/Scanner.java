@@ -4,6 +4,9 @@ import io.portflux.port.ServiceNames;
 import io.portflux.scan.event.EventData;
 import io.portflux.scan.event.ScanEvent;
 import io.portflux.scan.service.ServiceDetector;
+import io.portflux.scan.shard.CompletionTracker;
+import io.portflux.scan.shard.IndexRange;
+import io.portflux.scan.shard.RangeScan;
 import io.portflux.target.AddressText;
 import inet.ipaddr.IPAddressString;
 import java.net.InetAddress;
@@ -16,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -88,7 +92,7 @@ public final class Scanner {
         AtomicReference<String> stopMessage = new AtomicReference<>();
         Sinks.Empty<Void> probesOver = Sinks.empty();
 
-        List<Flux<EventData>> lanes = lanes(plan, tally);
+        List<Flux<EventData>> lanes = lanes(plan, tally, new IndexRange(0, plan.total()), plan.rate(), null);
         // A large prefetch keeps a busy lane from waiting on the merge (measured: prefetch 32 was 2x slower).
         Flux<EventData> probes = Flux.merge(Flux.fromIterable(lanes), lanes.size(), MERGE_PREFETCH);
         Flux<EventData> results = (plan.detect() && detector != ServiceDetector.NONE ? withDetection(probes, plan, tally) : probes)
@@ -130,6 +134,33 @@ public final class Scanner {
                         observer.scanFinished(finalStatus.get());
                     }
                 });
+    }
+
+    /**
+     * Probes the positions {@code range} of {@code plan}'s probe order, as one share of a scan that several
+     * replicas work on: its {@code port} and {@code service} events only (no {@code started}, {@code progress}
+     * or {@code done}, which belong to the whole scan), at most {@code rate} probes a second (null for no cap),
+     * until every position has its verdict or {@code stop} emits. The returned tracker gives the range's
+     * watermark and counts; the consumer marks each {@code port} event delivered once it has kept it.
+     */
+    public RangeScan scanRange(ScanPlan plan, IndexRange range, @Nullable Integer rate, Mono<?> stop) {
+        if (range.to() > plan.total()) {
+            throw new IllegalArgumentException("range " + range + " beyond the plan's " + plan.total() + " probes");
+        }
+        CompletionTracker tracker = new CompletionTracker(range, laneCount(plan));
+        Flux<EventData> events = Flux.defer(() -> {
+            ScanTally tally = new ScanTally(range.size(), now());
+            List<Flux<EventData>> lanes = lanes(plan, tally, range, rate, tracker);
+            Flux<EventData> probes = Flux.merge(Flux.fromIterable(lanes), lanes.size(), MERGE_PREFETCH);
+            return (plan.detect() && detector != ServiceDetector.NONE ? withDetection(probes, plan, tally) : probes)
+                    .takeUntilOther(stop);
+        });
+        return new RangeScan(range, events, tracker);
+    }
+
+    /** The {@code started} event of a scan of {@code plan} that starts at {@code startedAt}. */
+    public EventData.Started startedEvent(String scanId, ScanPlan plan, Instant startedAt) {
+        return started(scanId, plan, startedAt.toEpochMilli());
     }
 
     /**
@@ -190,14 +221,20 @@ public final class Scanner {
         }).doOnCancel(tally::detectionDropped);
     }
 
-    private List<Flux<EventData>> lanes(ScanPlan plan, ScanTally tally) {
-        int lanes = Math.max(1, Math.min(prober.lanes(), plan.concurrency()));
+    private int laneCount(ScanPlan plan) {
+        return Math.max(1, Math.min(prober.lanes(), plan.concurrency()));
+    }
+
+    // The lanes' shares of the positions in range; a whole scan is the range [0, total) with no tracker.
+    private List<Flux<EventData>> lanes(ScanPlan plan, ScanTally tally, IndexRange range, @Nullable Integer rate,
+            @Nullable CompletionTracker tracker) {
+        int lanes = laneCount(plan);
         List<Flux<EventData>> shares = new ArrayList<>(lanes);
         for (int lane = 0; lane < lanes; lane++) {
             int laneConcurrency = plan.concurrency() / lanes + (lane < plan.concurrency() % lanes ? 1 : 0);
-            Integer laneRate = plan.rate() == null ? null : Math.max(1, plan.rate() / lanes);
-            LaneRun run = new LaneRun(lane, plan, tally);
-            shares.add(Pacing.positions(run.space.size(), lane, lanes, laneRate, scheduler)
+            Integer laneRate = rate == null ? null : Math.max(1, rate / lanes);
+            LaneRun run = new LaneRun(lane, plan, tally, tracker);
+            shares.add(Pacing.positions(range.from(), range.to(), lane, lanes, laneRate, scheduler)
                     .flatMap(run::probe, laneConcurrency));
         }
         return shares;
@@ -213,61 +250,68 @@ public final class Scanner {
         private final ScanPlan plan;
         private final ScanTally tally;
         private final ProbeSpace space;
+        /** Null for a whole scan; for a range, where each position's verdict is marked. */
+        private final @Nullable CompletionTracker tracker;
 
-        LaneRun(int lane, ScanPlan plan, ScanTally tally) {
+        LaneRun(int lane, ScanPlan plan, ScanTally tally, @Nullable CompletionTracker tracker) {
             this.lane = lane;
             this.plan = plan;
             this.tally = tally;
             this.space = new ProbeSpace(plan);
+            this.tracker = tracker;
         }
 
         Mono<EventData> probe(long position) {
-            return attempt(space.addressAt(position), 0, 0);
+            return attempt(space.addressAt(position), 0, 0, position);
         }
 
-        private Mono<EventData> attempt(InetSocketAddress target, int tries, int faults) {
+        private Mono<EventData> attempt(InetSocketAddress target, int tries, int faults, long position) {
             return prober.probe(lane, target, plan.timeout())
-                    .flatMap(outcome -> next(target, tries, faults, outcome));
+                    .flatMap(outcome -> next(target, tries, faults, outcome, position));
         }
 
         // Java 17 has no pattern switch; the chain covers every permitted ProbeOutcome.
-        private Mono<EventData> next(InetSocketAddress target, int tries, int faults, ProbeOutcome outcome) {
+        private Mono<EventData> next(InetSocketAddress target, int tries, int faults, ProbeOutcome outcome,
+                long position) {
             if (outcome instanceof ProbeOutcome.Refused refused) {
-                return verdict(target, Reason.CONN_REFUSED, refused.rtt());
+                return verdict(target, Reason.CONN_REFUSED, refused.rtt(), position);
             } else if (outcome instanceof ProbeOutcome.Open open) {
-                return verdict(target, Reason.CONN_ACCEPT, open.rtt());
+                return verdict(target, Reason.CONN_ACCEPT, open.rtt(), position);
             } else if (outcome instanceof ProbeOutcome.Unreachable u) {
-                return verdict(target, u.reason(), u.rtt());
+                return verdict(target, u.reason(), u.rtt(), position);
             } else if (outcome instanceof ProbeOutcome.NoResponse) {
                 return tries < plan.retries()
-                        ? attempt(target, tries + 1, faults)
-                        : verdict(target, Reason.NO_RESPONSE, null);
+                        ? attempt(target, tries + 1, faults, position)
+                        : verdict(target, Reason.NO_RESPONSE, null, position);
             } else if (outcome instanceof ProbeOutcome.SelfConnect) {
                 // A self-connect means nothing listened there; one more try normally gets the refusal.
                 return tries < Math.max(1, plan.retries())
-                        ? attempt(target, tries + 1, faults)
-                        : verdict(target, Reason.SELF_CONNECT, null);
+                        ? attempt(target, tries + 1, faults, position)
+                        : verdict(target, Reason.SELF_CONNECT, null, position);
             } else if (outcome instanceof ProbeOutcome.ShutDown) {
                 // The prober is closing: no retry can be answered. Unknown, so an error, never closed.
-                return verdict(target, Reason.LOCAL_FAULT, null);
+                return verdict(target, Reason.LOCAL_FAULT, null, position);
             } else if (outcome instanceof ProbeOutcome.LocalFault fault) {
                 // The target was never asked: back off and ask again; never call it closed.
                 observer.localFault(fault.code());
                 return faults < LOCAL_FAULT_RETRIES
                         ? Mono.delay(LOCAL_FAULT_FIRST_BACKOFF.multipliedBy(1L << faults), scheduler)
-                                .then(attempt(target, tries, faults + 1))
-                        : verdict(target, Reason.LOCAL_FAULT, null);
+                                .then(attempt(target, tries, faults + 1, position))
+                        : verdict(target, Reason.LOCAL_FAULT, null, position);
             }
             throw new IllegalStateException("unknown probe outcome " + outcome);
         }
 
         /** Counts the final verdict; an event only when it will be sent. */
-        private Mono<EventData> verdict(InetSocketAddress target, Reason reason, Duration rtt) {
+        private Mono<EventData> verdict(InetSocketAddress target, Reason reason, Duration rtt, long position) {
             PortState state = reason.state();
             observer.verdict(reason, rtt);
             if (state != PortState.OPEN && !plan.reportAll()) {
                 // Most probes end here: counted, with no event and no formatting work.
                 tally.count(state);
+                if (tracker != null) {
+                    tracker.complete(position, code(state));
+                }
                 return Mono.empty();
             }
             InetAddress ip = target.getAddress();
@@ -277,8 +321,20 @@ public final class Scanner {
                     state.wireName(), reason.wireName(), ServiceNames.of(port).orElse(null),
                     rtt == null ? null : millis(rtt));
             tally.record(event, state);
+            if (tracker != null) {
+                tracker.awaitDelivery(event, position, code(state));
+            }
             return Mono.just(event);
         }
+    }
+
+    private static byte code(PortState state) {
+        return switch (state) {
+            case OPEN -> CompletionTracker.OPEN;
+            case CLOSED -> CompletionTracker.CLOSED;
+            case FILTERED -> CompletionTracker.FILTERED;
+            case ERROR -> CompletionTracker.ERROR;
+        };
     }
 
     private EventData.Started started(String scanId, ScanPlan plan, long startMillis) {

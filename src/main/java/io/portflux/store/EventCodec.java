@@ -20,7 +20,8 @@ final class EventCodec {
             "port", EventData.Port.class,
             "service", EventData.Service.class,
             "progress", EventData.Progress.class,
-            "done", EventData.Done.class);
+            "done", EventData.Done.class,
+            "shard", EventData.Shard.class);
     private static final TypeReference<List<ResolvedTarget>> TARGETS = new TypeReference<>() {};
 
     private final JsonMapper json;

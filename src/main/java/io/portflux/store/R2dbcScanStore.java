@@ -50,7 +50,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(R2dbcScanStore.class);
     private static final String SCAN_COLUMNS = "id, request, status, targets, total, scanned, open_count, "
             + "closed_count, filtered_count, error_count, rate, elapsed_ms, eta_ms, message, created_at, finished_at, "
-            + "owner, last_seq";
+            + "owner, last_seq, distributed";
 
     // Ordered by the primary key's own columns, scan_id first: H2 then reads the page from the index and stops
     // after it. With "ORDER BY seq" alone it sorted every later event of the scan, on disk past 40,000 rows,
@@ -81,6 +81,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     private final Settings settings;
     private final Scheduler scheduler = Schedulers.newBoundedElastic(4, 100_000, "portflux-store");
     private final StoreSignals signals;
+    private final R2dbcShardStore shards;
 
     public R2dbcScanStore(ConnectionFactory connections, JsonMapper json, Clock clock, Settings settings,
             StoreSignals signals) {
@@ -90,6 +91,12 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         this.codec = new EventCodec(json);
         this.clock = clock;
         this.settings = settings;
+        this.shards = new R2dbcShardStore(this, db, tx, codec, settings, signals, scheduler);
+    }
+
+    /** The ranges of distributed scans, in the same database, on the same threads. */
+    public ShardStore shards() {
+        return shards;
     }
 
     @Override
@@ -121,7 +128,8 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     }
 
     private Mono<Long> interruptOrphans(Instant now) {
-        String sql = "SELECT " + SCAN_COLUMNS + " FROM scans WHERE status = 'running'"
+        // A distributed scan is no one replica's: its ranges are taken over, never interrupted with their owner.
+        String sql = "SELECT " + SCAN_COLUMNS + " FROM scans WHERE status = 'running' AND distributed = FALSE"
                 + (settings.embedded() ? "" : " AND owner = $1");
         DatabaseClient.GenericExecuteSpec select = db.sql(sql);
         if (!settings.embedded()) {
@@ -182,7 +190,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     @Override
     public Mono<Long> interruptAbandoned(Instant cutoff, Instant now) {
         String sql = "SELECT " + SCAN_COLUMNS + " FROM scans s WHERE s.status = 'running' AND s.owner <> $1 "
-                + "AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.id = s.owner AND r.seen_at >= $2)";
+                + "AND s.distributed = FALSE AND NOT EXISTS (SELECT 1 FROM replicas r WHERE r.id = s.owner AND r.seen_at >= $2)";
         Mono<Long> interrupted = interruptEach(db.sql(sql).bind(0, settings.replicaId()).bind(1, cutoff.toEpochMilli())
                         .map(this::scan).all(), now)
                 .doOnNext(n -> {
@@ -236,7 +244,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     }
 
     // pg_notify in the writer's transaction: PostgreSQL delivers it only when, and if, that transaction commits.
-    private Mono<Void> notify(String channel, String id) {
+    Mono<Void> notify(String channel, String id) {
         return db.sql("SELECT pg_notify($1, $2)").bind(0, channel).bind(1, id).then();
     }
 
@@ -352,7 +360,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     // On PostgreSQL a batch is one statement whatever its size: its columns go as arrays and unnest() turns them
     // into rows. One binding set per row cost PostgreSQL a parse-free but still per-row execute, about 10,000
     // rows a second here, and kept the scan's row locked by the writer for seconds under load.
-    private Mono<Long> insertEventArrays(String id, List<ScanEvent> events) {
+    Mono<Long> insertEventArrays(String id, List<ScanEvent> events) {
         int n = events.size();
         Long[] seq = new Long[n];
         String[] name = new String[n];
@@ -437,6 +445,9 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
         return db.sql("SELECT " + SCAN_COLUMNS + " FROM scans WHERE id = $1").bind(0, id)
                 .map(this::scan).one()
                 .flatMap(scan -> openPorts(List.of(id)).map(p -> scan.withOpenPorts(p.getOrDefault(id, List.of()))))
+                .flatMap(scan -> scan.distributed()
+                        ? shards.summary(id).map(scan::withShards).defaultIfEmpty(scan)
+                        : Mono.just(scan))
                 .subscribeOn(scheduler);
     }
 
@@ -636,7 +647,7 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     }
 
     // Open ports of the given scans, in address order, by scan id.
-    private Mono<Map<String, List<EventData.OpenPort>>> openPorts(List<String> ids) {
+    Mono<Map<String, List<EventData.OpenPort>>> openPorts(List<String> ids) {
         StringBuilder sql = new StringBuilder("SELECT scan_id, host, ip, port, service, product, version, method FROM port_results "
                 + "WHERE state = 'open' AND scan_id IN (");
         for (int i = 1; i <= ids.size(); i++) {
@@ -680,7 +691,9 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
                 Instant.ofEpochMilli(row.get("created_at", Long.class)),
                 finished == null ? null : Instant.ofEpochMilli(finished),
                 row.get("owner", String.class),
-                List.of());
+                List.of(),
+                Boolean.TRUE.equals(row.get("distributed", Boolean.class)),
+                null);
     }
 
     private static DatabaseClient.GenericExecuteSpec bindOrNull(DatabaseClient.GenericExecuteSpec spec, int index,

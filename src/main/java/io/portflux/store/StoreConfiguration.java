@@ -52,6 +52,11 @@ public class StoreConfiguration {
     }
 
     @Bean
+    ShardStore shardStore(R2dbcScanStore store) {
+        return store.shards();
+    }
+
+    @Bean
     ReplicaLease replicaLease(ScanStore store, ObjectProvider<Clock> clock, StoreProperties properties) {
         return new ReplicaLease(store, clock.getIfAvailable(Clock::systemUTC), properties.leaseTime());
     }

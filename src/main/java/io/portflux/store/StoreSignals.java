@@ -29,11 +29,14 @@ public final class StoreSignals implements AutoCloseable {
     static final String EVENTS_CHANNEL = "portflux_events";
     /** The PostgreSQL channel of "someone asked to cancel scan X". */
     static final String CANCELS_CHANNEL = "portflux_cancels";
+    /** The PostgreSQL channel of "scan X has ranges waiting for a holder". */
+    static final String SHARDS_CHANNEL = "portflux_shards";
 
     private static final Logger log = LoggerFactory.getLogger(StoreSignals.class);
 
     private final Sinks.Many<String> changes = Sinks.many().multicast().directBestEffort();
     private final Sinks.Many<String> cancels = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<String> shards = Sinks.many().multicast().directBestEffort();
     private final Sinks.Empty<Void> listening = Sinks.empty();
     private volatile @Nullable Disposable listener;
     private volatile boolean listeningToOthers;
@@ -51,6 +54,16 @@ public final class StoreSignals implements AutoCloseable {
     /** Ids of scans whose cancel was asked for, on any replica. */
     public Flux<String> cancels() {
         return cancels.asFlux();
+    }
+
+    /** Ids of distributed scans with ranges that wait for a holder (new, or handed back), on any replica. */
+    public Flux<String> shards() {
+        return shards.asFlux();
+    }
+
+    /** Announces, in this process, that scan {@code id} has ranges waiting for a holder. */
+    void shardsWaiting(String id) {
+        emit(shards, id);
     }
 
     /** Announces, in this process, that scan {@code id} has new rows. */
@@ -81,6 +94,7 @@ public final class StoreSignals implements AutoCloseable {
                     PostgresqlConnection pg = (PostgresqlConnection) connection;
                     return pg.createStatement("LISTEN " + EVENTS_CHANNEL).execute()
                             .concatWith(pg.createStatement("LISTEN " + CANCELS_CHANNEL).execute())
+                            .concatWith(pg.createStatement("LISTEN " + SHARDS_CHANNEL).execute())
                             .flatMap(result -> result.getRowsUpdated())
                             .then(Mono.fromRunnable(() -> {
                                 log.debug("listening for store signals");
@@ -96,6 +110,8 @@ public final class StoreSignals implements AutoCloseable {
                                     changed(id);
                                 } else if (CANCELS_CHANNEL.equals(notification.getName())) {
                                     cancelRequested(id);
+                                } else if (SHARDS_CHANNEL.equals(notification.getName())) {
+                                    shardsWaiting(id);
                                 }
                             })
                             .then();
@@ -117,5 +133,6 @@ public final class StoreSignals implements AutoCloseable {
         }
         changes.tryEmitComplete();
         cancels.tryEmitComplete();
+        shards.tryEmitComplete();
     }
 }

@@ -7,6 +7,7 @@ import io.portflux.target.ResolvedTarget;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * StoredScan is the record of one scan as the store holds it: what was asked, where it stands, its
@@ -17,7 +18,9 @@ import java.util.Objects;
  * @param etaMs expected time left while running, or null
  * @param finishedAt when the scan ended, or null while it runs
  * @param message why it ended early, or null
- * @param owner the replica that runs or ran it
+ * @param owner the replica that runs or ran it (for a distributed scan, the one that started it)
+ * @param distributed whether its ranges are shared by the replicas (see {@link ShardStore})
+ * @param shards where a distributed scan's ranges stand, when read with it; else null
  */
 public record StoredScan(
         String id,
@@ -37,7 +40,9 @@ public record StoredScan(
         Instant createdAt,
         Instant finishedAt,
         String owner,
-        List<EventData.OpenPort> openPorts) {
+        List<EventData.OpenPort> openPorts,
+        boolean distributed,
+        EventData.@Nullable ShardCounts shards) {
 
     public StoredScan {
         Objects.requireNonNull(id, "id");
@@ -52,6 +57,12 @@ public record StoredScan(
     /** This record with {@code ports} as its open ports. */
     StoredScan withOpenPorts(List<EventData.OpenPort> ports) {
         return new StoredScan(id, request, status, targets, total, scanned, open, closed, filtered, errors, rate,
-                elapsedMs, etaMs, message, createdAt, finishedAt, owner, ports);
+                elapsedMs, etaMs, message, createdAt, finishedAt, owner, ports, distributed, shards);
+    }
+
+    /** This record with {@code counts} as where its ranges stand. */
+    StoredScan withShards(EventData.ShardCounts counts) {
+        return new StoredScan(id, request, status, targets, total, scanned, open, closed, filtered, errors, rate,
+                elapsedMs, etaMs, message, createdAt, finishedAt, owner, openPorts, distributed, counts);
     }
 }

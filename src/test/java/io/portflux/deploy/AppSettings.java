@@ -1,5 +1,6 @@
 package io.portflux.deploy;
 
+import io.portflux.cluster.ClusterProperties;
 import io.portflux.detect.DetectProperties;
 import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ProbeProperties;
@@ -51,7 +52,8 @@ record AppSettings(Map<String, Object> properties) {
             "portflux.quotas", QuotaProperties.class,
             "portflux.detect", DetectProperties.class,
             "portflux.alerts", io.portflux.alerts.AlertProperties.class,
-            "portflux.schedules", io.portflux.schedule.ScheduleProperties.class);
+            "portflux.schedules", io.portflux.schedule.ScheduleProperties.class,
+            "portflux.cluster", ClusterProperties.class);
 
     private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 

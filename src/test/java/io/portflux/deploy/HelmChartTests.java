@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.portflux.cluster.ClusterProperties;
 import io.portflux.detect.DetectProperties;
 import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ProbeProperties;
@@ -493,6 +494,22 @@ class HelmChartTests {
                           seccompProfile:
                             type: RuntimeDefault
                         """),
+                Arguments.of("a big scan shared by five replicas on PostgreSQL", """
+                        replicaCount: 5
+                        database:
+                          url: r2dbc:postgresql://postgres.databases.svc:5432/portflux
+                          existingSecret: portflux-database
+                        podDisruptionBudget:
+                          enabled: true
+                          maxUnavailable: 1
+                        portflux:
+                          cluster:
+                            ranges: 256
+                            autoThreshold: 200000
+                            rangesPerReplica: 4
+                            leaseTime: 15s
+                            checkpointInterval: 1s
+                        """),
                 Arguments.of("slow drains behind a load balancer, three replicas on PostgreSQL", """
                         replicaCount: 3
                         database:
@@ -544,6 +561,16 @@ class HelmChartTests {
         if (portflux.get("scans") instanceof Map<?, ?> r) {
             assertThat(scans.maxRunning()).isEqualTo(r.get("maxRunning"));
             assertThat(scans.retention()).isEqualTo(Duration.ofMinutes(15));
+        }
+        if (portflux.get("cluster") instanceof Map<?, ?> c) {
+            ClusterProperties cluster = mounted.bindOver(APP, "portflux.cluster", ClusterProperties.class);
+            assertThat(cluster.ranges()).isEqualTo(c.get("ranges"));
+            assertThat(cluster.autoThreshold()).isEqualTo(((Number) c.get("autoThreshold")).longValue());
+            assertThat(cluster.rangesPerReplica()).isEqualTo(c.get("rangesPerReplica"));
+            assertThat(cluster.leaseTime()).isEqualTo(Duration.ofSeconds(15));
+            assertThat(cluster.checkpointInterval()).isEqualTo(Duration.ofSeconds(1));
+            // Not given: the app's default.
+            assertThat(cluster.enabled()).isTrue();
         }
         for (var entry : AppSettings.PORTFLUX_RECORDS.entrySet()) {
             mounted.bindOver(APP, entry.getKey(), entry.getValue());

@@ -132,6 +132,11 @@ public final class PortFluxProcess implements AutoCloseable {
         process.waitFor(60, TimeUnit.SECONDS);
     }
 
+    /** Whether the process still runs. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** What the server wrote to its console. */
     public String log() {
         try {

@@ -49,6 +49,7 @@ class ProblemAdviceTests {
         "targets=127.0.0.1,!127.0.0.1&ports=1 | targets   | 127.0.0.1,!127.0.0.1 | exclusions cover every included address",
         "targets=127.0.0.1&ports=80,          | ports      | 80,         | has an empty entry",
         "targets=127.0.0.1&ports=,,           | ports      | ',,'        | has an empty entry",
+        "targets=127.0.0.1&ports=1&distribute=yes | distribute | yes      | must be 'auto', 'on' or 'off'",
     })
     void aBadQueryIsA400NamingTheFieldAndValue(String query, String field, String value, String advice) {
         Map<String, Object> body = Problems.checked(client.get().uri("/api/scan?" + query).exchange(), 400, "/api/scan");
@@ -63,6 +64,8 @@ class ProblemAdviceTests {
         "{\"targets\":[\"127.0.0.1\"]}                    | targets     | expected a JSON string (a comma-separated list), got an array",
         "{\"targets\":\"127.0.0.1\",\"concurrency\":true} | concurrency | expected a JSON string or number, got a boolean",
         "{\"targets\":\"127.0.0.1\",\"retries\":{}}       | retries     | got an object",
+        "{\"targets\":\"127.0.0.1\",\"distribute\":\"always\"} | distribute | must be 'auto', 'on' or 'off'",
+        "{\"targets\":\"127.0.0.1\",\"distribute\":true}   | distribute  | expected a JSON string or number, got a boolean",
     })
     void aBadJsonKeyOrTypeIsA400NamingTheField(String json, String field, String advice) {
         Map<String, Object> body = Problems.checked(postJson(json), 400, "/api/scans");

@@ -111,7 +111,8 @@ public sealed interface EventData {
             double rate,
             long elapsedMs,
             @Nullable Long etaMs,
-            long detecting)
+            long detecting,
+            @Nullable ShardCounts shards)
             implements EventData {
 
         /** Progress with no detection pending. */
@@ -120,9 +121,57 @@ public sealed interface EventData {
             this(scanned, total, open, closed, filtered, errors, percent, rate, elapsedMs, etaMs, 0);
         }
 
+        /** Progress of a scan that one replica runs alone: no {@code shards} figure. */
+        public Progress(long scanned, long total, long open, long closed, long filtered, long errors, double percent,
+                double rate, long elapsedMs, @Nullable Long etaMs, long detecting) {
+            this(scanned, total, open, closed, filtered, errors, percent, rate, elapsedMs, etaMs, detecting, null);
+        }
+
         @Override
         public String eventName() {
             return "progress";
+        }
+    }
+
+    /**
+     * Where the ranges of a scan that several replicas share stand: finished, held by a replica now, and
+     * waiting for one; {@code replicas} names the replicas that hold ranges now.
+     */
+    record ShardCounts(int done, int running, int waiting, List<String> replicas) {
+        public ShardCounts {
+            replicas = replicas == null ? List.of() : List.copyOf(replicas);
+        }
+    }
+
+    /**
+     * A range of a scan that several replicas share changed hands: {@code action} is {@code claimed} (a replica
+     * starts it), {@code taken-over} (its holder's lease ran out, and another replica resumes it from its
+     * watermark), {@code resumed} (its holder handed it back, e.g. at shutdown, and another resumes it),
+     * {@code handed-back} or {@code finished}.
+     *
+     * @param shard the range's number, from 0
+     * @param from first position of the range in the scan's probe order
+     * @param to the position after its last
+     * @param watermark every position below it has its verdict (and is counted)
+     * @param replica the replica that did this
+     * @param previous the range's holder before, for a takeover or a resume
+     */
+    record Shard(int shard, long from, long to, long watermark, String replica, @Nullable String previous,
+            String action) implements EventData {
+        public static final String CLAIMED = "claimed";
+        public static final String TAKEN_OVER = "taken-over";
+        public static final String RESUMED = "resumed";
+        public static final String HANDED_BACK = "handed-back";
+        public static final String FINISHED = "finished";
+
+        public Shard {
+            Objects.requireNonNull(replica, "replica");
+            Objects.requireNonNull(action, "action");
+        }
+
+        @Override
+        public String eventName() {
+            return "shard";
         }
     }
 

@@ -11,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import io.portflux.scan.ScanPlan;
+import java.util.function.Function;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -33,6 +36,9 @@ public final class BackgroundScan implements ScanLauncher.Launching {
     private volatile EventData.@Nullable Done done;
     private volatile @Nullable Instant finishedAt;
     private volatile @Nullable Disposable subscription;
+    /** For a scan the replicas share: its plan (written with it) and its events as this replica follows them. */
+    private volatile @Nullable ScanPlan sharedPlan;
+    private volatile @Nullable Function<Mono<String>, Flux<ScanEvent>> shared;
 
     BackgroundScan(String id, ScanRequest request, Instant createdAt, int maxProgress) {
         this.id = Objects.requireNonNull(id, "id");
@@ -79,6 +85,22 @@ public final class BackgroundScan implements ScanLauncher.Launching {
     /** Asks the scan to stop; its journal then ends with a cancelled {@code done}. */
     boolean cancel(String message) {
         return stop.tryEmitValue(message).isSuccess();
+    }
+
+    /** Makes this a scan that the replicas share, followed here through {@code follow}. */
+    void share(ScanPlan plan, Function<Mono<String>, Flux<ScanEvent>> follow) {
+        this.sharedPlan = plan;
+        this.shared = follow;
+    }
+
+    /** The plan of a scan that the replicas share; null for one that runs here. */
+    @Nullable ScanPlan sharedPlan() {
+        return sharedPlan;
+    }
+
+    @Override
+    public @Nullable Function<Mono<String>, Flux<ScanEvent>> runsElsewhere() {
+        return shared;
     }
 
     void attach(Disposable subscription) {
@@ -130,6 +152,6 @@ public final class BackgroundScan implements ScanLauncher.Launching {
                 p == null ? null : Double.valueOf(p.rate()),
                 d != null ? Long.valueOf(d.elapsedMs()) : p == null ? null : Long.valueOf(p.elapsedMs()),
                 p == null || d != null ? null : p.etaMs(),
-                open, createdAt, finishedAt, d == null ? null : d.message(), ScanSnapshot.links(id));
+                open, createdAt, finishedAt, d == null ? null : d.message(), null, ScanSnapshot.links(id));
     }
 }

@@ -29,6 +29,15 @@ public class ScanLauncher {
 
         /** Emits the reason when the scan must stop before it is done; never, for a scan only its client stops. */
         Mono<String> stopSignal();
+
+        /**
+         * For a scan that the replicas share, its events as this replica sees them given the signal that stops
+         * it (the scan's own, with the duration limit; a shutdown of this replica does not stop a shared scan);
+         * null for a scan that runs here.
+         */
+        default @Nullable Function<Mono<String>, Flux<ScanEvent>> runsElsewhere() {
+            return null;
+        }
     }
 
     /** A planned scan and its events, which run when subscribed. */
@@ -73,9 +82,16 @@ public class ScanLauncher {
                         quotas.checkProbes(plan);
                         reservation.markUsed();
                         T scan = open.apply(plan);
-                        Mono<String> stop = quotas.withDurationLimit(
-                                Mono.firstWithValue(scan.stopSignal(), shutdown.stopped()));
-                        Flux<ScanEvent> events = audit.record(scanner.scan(scan.id(), plan, stop), kind, client, request)
+                        Function<Mono<String>, Flux<ScanEvent>> elsewhere = scan.runsElsewhere();
+                        Flux<ScanEvent> run;
+                        if (elsewhere != null) {
+                            run = elsewhere.apply(quotas.withDurationLimit(scan.stopSignal()));
+                        } else {
+                            Mono<String> stop = quotas.withDurationLimit(
+                                    Mono.firstWithValue(scan.stopSignal(), shutdown.stopped()));
+                            run = scanner.scan(scan.id(), plan, stop);
+                        }
+                        Flux<ScanEvent> events = audit.record(run, kind, client, request)
                                 .doFinally(signal -> reservation.release());
                         return new Launched<>(scan, events);
                     })

@@ -53,7 +53,7 @@ public final class ScanParameters {
         requireKnown(body.keySet(), NAMES, body);
         return new ScanRequest(text(body, "targets"), text(body, "ports"), text(body, "concurrency"),
                 text(body, "timeout"), text(body, "retries"), text(body, "rate"), text(body, "report"),
-                text(body, "order"), text(body, "seed"), text(body, "detect"));
+                text(body, "order"), text(body, "seed"), text(body, "detect"), text(body, "distribute"));
     }
 
     private static String text(Map<String, Object> body, String name) {

@@ -1,5 +1,6 @@
 package io.portflux.web.scans;
 
+import io.portflux.cluster.ClusterScans;
 import io.portflux.scan.ScanRequest;
 import io.portflux.scan.ScanStatus;
 import io.portflux.scan.event.EventData;
@@ -67,10 +68,13 @@ public class ScanRegistry {
     private final Disposable sweeper;
     private final Disposable cancels;
     private final ShutdownSignal shutdown;
+    private final ClusterScans cluster;
 
     public ScanRegistry(ScanLauncher launcher, RegistryProperties properties, ScanStore store,
-            StoreProperties storeProperties, ShutdownSignal shutdown, ObjectProvider<Clock> clock) {
+            StoreProperties storeProperties, ShutdownSignal shutdown, ObjectProvider<Clock> clock,
+            ClusterScans cluster) {
         this.launcher = launcher;
+        this.cluster = cluster;
         this.shutdown = shutdown;
         this.properties = properties;
         this.store = store;
@@ -106,11 +110,18 @@ public class ScanRegistry {
         return Mono.defer(() -> launcher.launch(request, client, "background", reserve(), plan -> {
                     BackgroundScan scan = new BackgroundScan(newId(), request, clock.instant(),
                             properties.journalMaxEvents());
-                    local.put(scan.id(), scan);
+                    if (cluster.distributes(plan)) {
+                        // Shared by the replicas: its events are the store's, and any replica serves them.
+                        scan.share(plan, stop -> followShared(scan.id(), stop));
+                    } else {
+                        local.put(scan.id(), scan);
+                    }
                     return scan;
                 })
-                .flatMap(launched -> recovered.then(store.create(launched.scan().id(), request, launched.scan().createdAt()))
-                        .then(Mono.fromCallable(() -> run(launched)))
+                .flatMap(launched -> recovered.then(create(launched.scan()))
+                        .then(Mono.fromCallable(() -> launched.scan().sharedPlan() != null
+                                ? runShared(launched)
+                                : run(launched)))
                         .onErrorResume(error -> {
                             // Never started: cancelling the unsubscribed scan gives its reservations back.
                             local.remove(launched.scan().id());
@@ -134,6 +145,35 @@ public class ScanRegistry {
         // At shutdown the scan ends with done; its last batch must reach the store before the pool closes.
         shutdown.holdFor(stored);
         return scan;
+    }
+
+    private Mono<Void> create(BackgroundScan scan) {
+        return scan.sharedPlan() != null
+                ? cluster.create(scan.id(), scan.request(), scan.sharedPlan(), scan.createdAt())
+                : store.create(scan.id(), scan.request(), scan.createdAt());
+    }
+
+    // A shared scan runs on every replica's worker (this one's included); here its events are only followed, for
+    // the audit line and to hold the client's reservations until it ends.
+    private BackgroundScan runShared(ScanLauncher.Launched<BackgroundScan> launched) {
+        BackgroundScan scan = launched.scan();
+        log.info("scan {} is shared by the replicas", scan.id());
+        scan.attach(launched.events().subscribe(null,
+                error -> log.warn("lost track of shared scan {}: {}", scan.id(), error.toString())));
+        return scan;
+    }
+
+    // A shared scan as the replica that started it follows it: its started event, then its done once stored.
+    // Its stop signal (the duration limit) cancels it on every replica.
+    private Flux<ScanEvent> followShared(String id, Mono<String> stop) {
+        Flux<ScanEvent> terminal = Flux.<Object>merge(Flux.just(0L),
+                        store.signals().changes().filter(id::equals).sample(Duration.ofMillis(500)),
+                        Flux.interval(pollInterval, pollInterval))
+                .onBackpressureLatest()
+                .concatMap(look -> store.terminal(id), 1)
+                .take(1);
+        Mono<ScanEvent> cancel = stop.flatMap(message -> cluster.cancel(id, message)).then(Mono.empty());
+        return store.events(id, 0, 1).concatWith(Flux.merge(terminal, cancel).take(1));
     }
 
     /** The scan with {@code id} as it stands now, or a {@link ScanNotFoundException}. */
@@ -208,9 +248,9 @@ public class ScanRegistry {
                 scan.cancel(CANCELLED_BY_REQUEST);
                 return Mono.just(scan.snapshot());
             }
-            return stored(id).flatMap(found -> (found.status() == ScanStatus.RUNNING
-                    ? store.requestCancel(id).then()
-                    : Mono.<Void>empty()).thenReturn(ScanSnapshot.of(found)));
+            return stored(id).flatMap(found -> (found.status() != ScanStatus.RUNNING ? Mono.<Void>empty()
+                    : found.distributed() ? cluster.cancel(id, CANCELLED_BY_REQUEST).then()
+                    : store.requestCancel(id).then()).thenReturn(ScanSnapshot.of(found)));
         });
     }
 

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** ScanSnapshot is the state of a background scan as {@code GET /api/scans/{id}} returns it. */
+/**
+ * ScanSnapshot is the state of a background scan as {@code GET /api/scans/{id}} returns it; {@code shards}, for a
+ * scan that the replicas share, says where its ranges stand and which replicas hold them.
+ */
 public record ScanSnapshot(
         String id,
         String status,
@@ -30,6 +33,7 @@ public record ScanSnapshot(
         Instant startedAt,
         @Nullable Instant finishedAt,
         @Nullable String message,
+        EventData.@Nullable ShardCounts shards,
         Map<String, String> links) {
 
     /** The snapshot of a scan as the store holds it. */
@@ -39,7 +43,7 @@ public record ScanSnapshot(
         return new ScanSnapshot(scan.id(), scan.status().wireName(), scan.request(), scan.targets(), total,
                 scan.scanned(), scan.open(), scan.closed(), scan.filtered(), scan.errors(), percent, scan.rate(),
                 scan.elapsedMs(), scan.status() == ScanStatus.RUNNING ? scan.etaMs() : null, scan.openPorts(),
-                scan.createdAt(), scan.finishedAt(), scan.message(), links(scan.id()));
+                scan.createdAt(), scan.finishedAt(), scan.message(), scan.shards(), links(scan.id()));
     }
 
     static Map<String, String> links(String id) {

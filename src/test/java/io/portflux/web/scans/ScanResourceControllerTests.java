@@ -92,6 +92,23 @@ class ScanResourceControllerTests {
     }
 
     @Test
+    void theEmbeddedStoreRunsADistributeOnScanAloneWithTheEventsOfAnyOtherScan() throws Exception {
+        // One process on H2: distribution needs PostgreSQL, so distribute=on changes nothing.
+        int open = listeners.open();
+        String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + open + ",1-200\",\"report\":\"all\","
+                + "\"distribute\":\"on\"}");
+        assertThat(registry.local()).anyMatch(scan -> scan.id().equals(id));
+        var events = SseClient.all(client, "/api/scans/" + id + "/events");
+        assertThat(last(events)).containsEntry("status", "completed");
+        assertThat(events).noneMatch(e -> "shard".equals(e.event()))
+                .filteredOn(e -> "progress".equals(e.event())).allMatch(e -> !e.data().containsKey("shards"));
+        client.get().uri("/api/scans/" + id).exchange().expectStatus().isOk().expectBody()
+                .jsonPath("$.status").isEqualTo("completed")
+                .jsonPath("$.request.distribute").isEqualTo("on")
+                .jsonPath("$.shards").doesNotExist();
+    }
+
+    @Test
     void aSnapshotAndTheListAnswerBeforeTheFirstProgressEvent() throws Exception {
         // Every probe waits on a full accept queue for 10 s, so no progress event exists yet.
         String id = start("{\"targets\":\"127.0.0.1\",\"ports\":\"" + listeners.fullQueues(2)
