@@ -1,10 +1,12 @@
 package io.portflux.deploy;
 
+import io.portflux.alerts.AlertProperties;
 import io.portflux.cluster.ClusterProperties;
 import io.portflux.detect.DetectProperties;
 import io.portflux.port.PortPolicyProperties;
 import io.portflux.probe.ProbeProperties;
 import io.portflux.scan.ScanProperties;
+import io.portflux.schedule.ScheduleProperties;
 import io.portflux.target.TargetProperties;
 import io.portflux.web.access.SecurityProperties;
 import io.portflux.web.quota.QuotaProperties;
@@ -42,18 +44,18 @@ record AppSettings(Map<String, Object> properties) {
     static final Path APP_YAML = Path.of("src/main/resources/application.yaml");
 
     /** The property records of the app and their prefixes. */
-    static final Map<String, Class<?>> PORTFLUX_RECORDS = Map.of(
-            "portflux.scan", ScanProperties.class,
-            "portflux.targets", TargetProperties.class,
-            "portflux.ports", PortPolicyProperties.class,
-            "portflux.probe", ProbeProperties.class,
-            "portflux.scans", RegistryProperties.class,
-            "portflux.security", SecurityProperties.class,
-            "portflux.quotas", QuotaProperties.class,
-            "portflux.detect", DetectProperties.class,
-            "portflux.alerts", io.portflux.alerts.AlertProperties.class,
-            "portflux.schedules", io.portflux.schedule.ScheduleProperties.class,
-            "portflux.cluster", ClusterProperties.class);
+    static final Map<String, Class<?>> PORTFLUX_RECORDS = Map.ofEntries(
+            Map.entry("portflux.scan", ScanProperties.class),
+            Map.entry("portflux.targets", TargetProperties.class),
+            Map.entry("portflux.ports", PortPolicyProperties.class),
+            Map.entry("portflux.probe", ProbeProperties.class),
+            Map.entry("portflux.scans", RegistryProperties.class),
+            Map.entry("portflux.security", SecurityProperties.class),
+            Map.entry("portflux.quotas", QuotaProperties.class),
+            Map.entry("portflux.detect", DetectProperties.class),
+            Map.entry("portflux.alerts", AlertProperties.class),
+            Map.entry("portflux.schedules", ScheduleProperties.class),
+            Map.entry("portflux.cluster", ClusterProperties.class));
 
     private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 
