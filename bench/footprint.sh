@@ -89,6 +89,15 @@ rss_ready=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 # The RSS sampler: /proc's VmHWM is the kernel's own peak, this only shows the course.
 ( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null; sleep 0.2; done ) >"$work/rss" &
 sampler=$!
+# HISTO=1: the live heap's largest classes every 15 s (a full GC each time), kept with a failed run's
+# post-mortem: the last one before an OutOfMemoryError shows what filled the heap.
+histos=""
+if [[ ${HISTO:-0} == 1 ]]; then
+  ( n=0; while kill -0 "$pid" 2>/dev/null; do sleep 15; n=$((n + 1))
+      jcmd "$pid" GC.class_histogram 2>/dev/null | head -30 > "$work/histo.$n.tmp" && mv "$work/histo.$n.tmp" "$work/histo.$n"
+    done ) &
+  histos=$!
+fi
 
 t0=$(now_ms)
 id=$(curl -fs -X POST "$base/api/scans" -H 'Content-Type: application/json' \
@@ -103,8 +112,15 @@ clients+=($!)
 for c in "${clients[@]}"; do wait "$c" || true; done
 elapsed=$(( $(now_ms) - t0 ))
 kill "$sampler" 2>/dev/null || true
+[[ -z $histos ]] || kill "$histos" 2>/dev/null || true
 
-kill -0 "$pid" 2>/dev/null || { tail -30 "$work/app.log" >&2; echo "FAILED: PortFlux exited during the scans (OOM kills in its cgroup: $(oom_kills))" >&2; exit 1; }
+if ! kill -0 "$pid" 2>/dev/null; then
+  tail -30 "$work/app.log" >&2
+  kept=$(mktemp -d /tmp/pffoot-failed.XXXXXX)
+  cp "$work/app.log" "$work"/histo.* "$kept/" 2>/dev/null || true
+  echo "FAILED: PortFlux exited during the scans (OOM kills in its cgroup: $(oom_kills)); kept: $kept" >&2
+  exit 1
+fi
 peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 # NMT=1 adds -XX:NativeMemoryTracking=summary (in MEM_OPTS) and prints the JVM's own breakdown here.
 [[ ${NMT:-0} == 1 ]] && jcmd "$pid" VM.native_memory summary | grep -E "committed=" | head -25

@@ -1,0 +1,60 @@
+package io.portflux.page;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portflux.testing.PostgresCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * SharedScanPageTests open a scan that the replicas share (PostgreSQL, {@code distribute=on}) in headless
+ * Chromium: the page says which replicas worked on it and how its ranges stand.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "portflux.store.replica-id=page-replica",
+        "spring.r2dbc.username=postgres",
+        "portflux.cluster.claim-interval=200ms",
+        "portflux.detect.enabled=false"})
+class SharedScanPageTests extends ChromiumPageTest {
+
+    @RegisterExtension
+    static final PostgresCluster cluster = new PostgresCluster();
+
+    @DynamicPropertySource
+    static void store(DynamicPropertyRegistry registry) {
+        registry.add("spring.r2dbc.url", () -> {
+            try {
+                return cluster.newDatabase();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void aSharedScanNamesTheReplicasThatWorkedOnItAndItsRanges() throws Exception {
+        int open = listeners.open();
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url("/api/scans")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"targets\":\"127.0.0.1\",\"ports\":\"1-4000," + open
+                                + "\",\"distribute\":\"on\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String id = JsonMapper.builder().build().readTree(created.body()).path("id").asString();
+
+        driver.get(url("/?scan=" + id));
+        awaitStatus("completed");
+        // A scan that runs alone has no such line: it is there only because the ranges' progress says so.
+        wait(SCAN_WAIT).until(d -> visible("s-shards"));
+        assertThat(text("s-shards")).startsWith("Shared by page-replica:").contains("ranges done");
+    }
+}
