@@ -7,11 +7,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -28,15 +28,18 @@ class SharedScanPageTests extends ChromiumPageTest {
     @RegisterExtension
     static final PostgresCluster cluster = new PostgresCluster();
 
-    @DynamicPropertySource
-    static void store(DynamicPropertyRegistry registry) {
-        registry.add("spring.r2dbc.url", () -> {
-            try {
-                return cluster.newDatabase();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+    // A system property, not a @DynamicPropertySource: StoreEnvironment derives Flyway's URL from spring.r2dbc.url
+    // before a dynamic property is added, and Flyway would have migrated the embedded H2 instead. Set once
+    // PostgreSQL runs (its extension's beforeAll comes first) and before the context loads; removed after the
+    // class, so that no later context of this JVM sees it.
+    @BeforeAll
+    static void store() throws Exception {
+        System.setProperty("spring.r2dbc.url", cluster.newDatabase());
+    }
+
+    @AfterAll
+    static void forgetStore() {
+        System.clearProperty("spring.r2dbc.url");
     }
 
     @Test
