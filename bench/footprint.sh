@@ -87,7 +87,11 @@ done
 rss_ready=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 
 # The RSS sampler: /proc's VmHWM is the kernel's own peak, this only shows the course.
-( while kill -0 "$pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null; sleep 0.2; done ) >"$work/rss" &
+# RssAnon is the part a memory limit cannot drop: mapped jar and archive pages are counted in VmRSS too,
+# even when their page cache is charged to another cgroup, and are dropped and read again under pressure.
+( while kill -0 "$pid" 2>/dev/null; do
+    awk '/VmRSS/ {r = $2} /RssAnon/ {a = $2} END {print r, a}' /proc/$pid/status 2>/dev/null; sleep 0.2
+  done ) >"$work/rss" &
 sampler=$!
 # HISTO=1: the live heap's largest classes every 15 s (a full GC each time), kept with a failed run's
 # post-mortem: the last one before an OutOfMemoryError shows what filled the heap.
@@ -144,5 +148,5 @@ fi
 echo "footprint: in $limit_how; flags '$MEM_OPTS' MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ready: ${ready} ms; RSS when ready: $(( rss_ready / 1024 )) MiB"
 echo "$CLIENTS watchers of a 65,535-port report=all background scan + 1 streamed report=all scan: ${elapsed} ms"
-echo "peak RSS (VmHWM): $(( peak_kb / 1024 )) MiB (sampled max $(( $(sort -n "$work/rss" | tail -1) / 1024 )) MiB); cgroup peak (with page cache): $(cgroup_peak); OOM kills: $(oom_kills)"
+echo "peak RSS (VmHWM): $(( peak_kb / 1024 )) MiB (sampled max $(( $(awk '{print $1}' "$work/rss" | sort -n | tail -1) / 1024 )) MiB, of it anonymous at most $(( $(awk '{print $2}' "$work/rss" | sort -n | tail -1) / 1024 )) MiB); cgroup peak (with page cache): $(cgroup_peak); OOM kills: $(oom_kills)"
 exit $failed
