@@ -360,30 +360,7 @@ final class R2dbcShardStore implements ShardStore {
         if (ports.isEmpty()) {
             return Mono.just(Set.of());
         }
-        int n = ports.size();
-        String[] ip = new String[n];
-        Integer[] port = new Integer[n];
-        String[] host = new String[n];
-        String[] state = new String[n];
-        String[] reason = new String[n];
-        String[] service = new String[n];
-        Double[] rtt = new Double[n];
-        for (int i = 0; i < n; i++) {
-            EventData.Port p = ports.get(i);
-            ip[i] = p.ip();
-            port[i] = p.port();
-            host[i] = p.host();
-            state[i] = p.state();
-            reason[i] = p.reason();
-            service[i] = p.service();
-            rtt[i] = p.rttMs();
-        }
-        return db.sql("INSERT INTO port_results (scan_id, ip, port, host, state, reason, service, rtt_ms) "
-                        + "SELECT $1, r.ip, r.port, r.host, r.state, r.reason, r.service, r.rtt FROM unnest($2::varchar[], "
-                        + "$3::int[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[], $8::float8[]) "
-                        + "AS r(ip, port, host, state, reason, service, rtt) ON CONFLICT DO NOTHING RETURNING ip, port")
-                .bind(0, id).bind(1, ip).bind(2, port).bind(3, host).bind(4, state).bind(5, reason)
-                .bind(6, service).bind(7, rtt)
+        return R2dbcScanStore.portArrays(db, id, ports, " RETURNING ip, port")
                 .map(row -> key(row.get("ip", String.class), row.get("port", Integer.class)))
                 .all()
                 .collect(HashSet::new, Set::add);
