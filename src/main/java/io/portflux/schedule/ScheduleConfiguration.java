@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -33,8 +32,8 @@ public class ScheduleConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ScheduleConfiguration.class);
     private static final Duration DECLARED_WAIT = Duration.ofMinutes(1);
 
+    // The pool hands out connections only once the schema is migrated (StoreMigration).
     @Bean(destroyMethod = "close")
-    @DependsOnDatabaseInitialization
     ScheduleStore scheduleStore(ConnectionFactory connections, JsonMapper json, ScanStore scans, Environment environment) {
         boolean embedded = environment.getRequiredProperty("spring.r2dbc.url").startsWith("r2dbc:h2:");
         return new ScheduleStore(connections, json, scans.replicaId(), embedded);

@@ -1,5 +1,8 @@
 package io.portflux.store;
 
+import io.portflux.store.database.StoreUrls;
+import io.portflux.store.database.StorePool;
+import io.portflux.store.database.StoreMigration;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Wrapped;
@@ -7,7 +10,6 @@ import java.time.Clock;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
-import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -15,17 +17,26 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * StoreConfiguration wires the scan store to its R2DBC connection pool ({@link StorePool}), after Flyway's migration,
+ * StoreConfiguration wires the scan store to its R2DBC connection pool ({@link StorePool}), which waits for the schema
+ * migration ({@link StoreMigration}),
  * with the replica's lease and, on PostgreSQL, a listening connection for the other replicas' signals.
  */
 @Configuration(proxyBeanMethods = false)
 public class StoreConfiguration {
 
+    // Flyway's URL and credentials are derived from spring.r2dbc.* by StoreEnvironment unless set on their own.
+    @Bean
+    StoreMigration storeMigration(Environment environment) {
+        return StoreMigration.start(environment.getRequiredProperty("spring.flyway.url"),
+                environment.getProperty("spring.flyway.user"), environment.getProperty("spring.flyway.password"));
+    }
+
     // Named connectionFactory, as Spring Boot's own pool would be: its metrics carry that name.
     @Bean(destroyMethod = "dispose")
-    ConnectionPool connectionFactory(R2dbcProperties properties) {
+    ConnectionPool connectionFactory(R2dbcProperties properties, StoreMigration migration) {
         // Daemon threads that end when idle: the pool only hands connections over on them.
-        return StorePool.create(properties, Schedulers.newBoundedElastic(4, 100_000, "portflux-db", 60, true));
+        return StorePool.create(properties, Schedulers.newBoundedElastic(4, 100_000, "portflux-db", 60, true),
+                migration.ready());
     }
 
     @Bean
@@ -40,7 +51,6 @@ public class StoreConfiguration {
     }
 
     @Bean
-    @DependsOnDatabaseInitialization
     R2dbcScanStore scanStore(ConnectionFactory connections, JsonMapper json, ObjectProvider<Clock> clock,
             StoreProperties properties, Environment environment, StoreSignals signals) {
         String replica = properties.replicaId() == null || properties.replicaId().isBlank()

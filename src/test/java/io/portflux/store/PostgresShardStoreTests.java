@@ -1,5 +1,6 @@
 package io.portflux.store;
 
+import io.portflux.store.database.StoreUrls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.scan.ScanRequest;

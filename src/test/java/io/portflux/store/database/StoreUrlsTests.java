@@ -1,4 +1,4 @@
-package io.portflux.store;
+package io.portflux.store.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.portflux.store;
+package io.portflux.store.database;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.portflux.store;
+package io.portflux.store.database;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -7,6 +7,7 @@ import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import org.springframework.boot.r2dbc.autoconfigure.R2dbcProperties;
 import org.springframework.util.StringUtils;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -20,11 +21,16 @@ import reactor.core.scheduler.Scheduler;
  * replays of a full-range scan from the embedded store: 5 of 50 done in 60 s, 33 callers waiting, 9
  * connections idle). With the store's threads as the acquisition scheduler, the drain loop only hands over.
  */
-final class StorePool {
+public final class StorePool {
 
     private StorePool() {}
 
     static ConnectionPool create(R2dbcProperties properties, Scheduler handOver) {
+        return create(properties, handOver, Mono.empty());
+    }
+
+    /** The same pool, handing out no connection before {@code ready} completes (the schema's migration). */
+    public static ConnectionPool create(R2dbcProperties properties, Scheduler handOver, Mono<Void> ready) {
         ConnectionFactoryOptions.Builder options = delegated(ConnectionFactoryOptions.parse(properties.getUrl())).mutate();
         if (StringUtils.hasText(properties.getUsername())) {
             options.option(ConnectionFactoryOptions.USER, properties.getUsername());
@@ -46,6 +52,7 @@ final class StorePool {
                 .maxValidationTime(pool.getMaxValidationTime())
                 .acquireRetry(pool.getAcquireRetry())
                 .validationDepth(pool.getValidationDepth())
+                .postAllocate(connection -> ready)
                 .customizer(poolBuilder -> poolBuilder.acquisitionScheduler(handOver));
         if (StringUtils.hasText(pool.getValidationQuery())) {
             builder.validationQuery(pool.getValidationQuery());

@@ -1,4 +1,4 @@
-package io.portflux.store;
+package io.portflux.store.database;
 
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import java.util.LinkedHashMap;
@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * StoreUrls derives every database URL PortFlux needs from the one R2DBC URL an operator sets: the
  * embedded default, the H2 options the store's SQL relies on, and Flyway's JDBC URL.
  */
-final class StoreUrls {
+public final class StoreUrls {
 
     /**
      * H2 must speak PostgreSQL's dialect (ON CONFLICT DO NOTHING), so one SQL serves both. Only options that
@@ -40,12 +40,12 @@ final class StoreUrls {
     }
 
     /** Whether {@code r2dbcUrl} names an H2 database, which only this process can open. */
-    static boolean isH2(String r2dbcUrl) {
+    public static boolean isH2(String r2dbcUrl) {
         return "h2".equals(driver(ConnectionFactoryOptions.parse(r2dbcUrl)));
     }
 
     /** {@code r2dbcUrl} with the H2 options the store needs, unless it says otherwise; other URLs as given. */
-    static String withH2Options(String r2dbcUrl) {
+    public static String withH2Options(String r2dbcUrl) {
         if (!isH2(r2dbcUrl)) {
             return r2dbcUrl;
         }
@@ -61,7 +61,7 @@ final class StoreUrls {
     }
 
     /** Flyway's JDBC URL for the database that {@code r2dbcUrl} names (H2 or PostgreSQL). */
-    static String jdbc(String r2dbcUrl) {
+    public static String jdbc(String r2dbcUrl) {
         ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(r2dbcUrl);
         String driver = driver(options);
         String database = String.valueOf(options.getValue(ConnectionFactoryOptions.DATABASE));
