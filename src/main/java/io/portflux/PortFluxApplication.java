@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class PortFluxApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(PortFluxApplication.class, args);
+        SpringApplication application = new SpringApplication(PortFluxApplication.class);
+        application.addListeners(new StartupWarmup());
+        application.run(args);
     }
 }

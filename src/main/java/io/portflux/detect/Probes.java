@@ -69,7 +69,6 @@ final class Probes {
 
     private static final Object NOT_HTTP = new Object();
 
-    private final SslContext tls;
     private final Duration timeout;
     private final int bannerLength;
     private final Set<Integer> tlsPorts;
@@ -80,16 +79,33 @@ final class Probes {
         this.bannerLength = bannerLength;
         this.tlsPorts = Set.copyOf(tlsPorts);
         this.dnsPorts = Set.copyOf(dnsPorts);
-        try {
-            this.tls = SslContextBuilder.forClient()
-                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
-                    .build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot build the TLS client context", e);
+    }
+
+    /** Builds the TLS client context now rather than at the first TLS probe (half a second on a cold JVM). */
+    static void prepareTls() {
+        TlsClient.CONTEXT.isClient();
+    }
+
+    /**
+     * The TLS client context, built when first used: building it loads and starts the JDK's TLS provider, about
+     * 400 classes, which a start does not need. Certificates are read, never trusted or refused.
+     */
+    private static final class TlsClient {
+
+        static final SslContext CONTEXT = build();
+
+        private static SslContext build() {
+            try {
+                return SslContextBuilder.forClient()
+                        .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                                ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                        .build();
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot build the TLS client context", e);
+            }
         }
     }
 
@@ -138,7 +154,7 @@ final class Probes {
         return Mono.defer(() -> {
             Channel channel = line.channel();
             InetSocketAddress peer = line.peer();
-            SslHandler ssl = tls.newHandler(channel.alloc(), peer.getHostString(), peer.getPort());
+            SslHandler ssl = TlsClient.CONTEXT.newHandler(channel.alloc(), peer.getHostString(), peer.getPort());
             ssl.setHandshakeTimeoutMillis(timeout.toMillis());
             line.listener().reset();
             channel.pipeline().addFirst("portflux.detect.tls", ssl);
