@@ -10,8 +10,6 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class PortFluxApplication {
 
     public static void main(String[] args) {
-        SpringApplication application = new SpringApplication(PortFluxApplication.class);
-        application.addListeners(new StartupWarmup());
-        application.run(args);
+        SpringApplication.run(PortFluxApplication.class, args);
     }
 }

@@ -65,11 +65,6 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
                 .option(ChannelOption.SO_LINGER, 0);
     }
 
-    /** Builds what the first TLS conversation needs ahead of it; a start may do so on a thread of its own. */
-    public static void prepare() {
-        Probes.prepareTls();
-    }
-
     @Override
     public void close() {
         onClose.run();

@@ -81,11 +81,6 @@ final class Probes {
         this.dnsPorts = Set.copyOf(dnsPorts);
     }
 
-    /** Builds the TLS client context now rather than at the first TLS probe (half a second on a cold JVM). */
-    static void prepareTls() {
-        TlsClient.CONTEXT.isClient();
-    }
-
     /**
      * The TLS client context, built when first used: building it loads and starts the JDK's TLS provider, about
      * 400 classes, which a start does not need. Certificates are read, never trusted or refused.
