@@ -30,9 +30,12 @@ import reactor.core.publisher.Mono;
  */
 public interface ShardStore {
 
-    /** Where a range stands in its row. */
+    /**
+     * Where a range stands in its row. A range that was not done when its scan was cancelled is {@code
+     * CANCELLED}: no replica holds it or will claim it.
+     */
     enum Status {
-        WAITING, RUNNING, DONE;
+        WAITING, RUNNING, DONE, CANCELLED;
 
         String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -126,8 +129,10 @@ public interface ShardStore {
     Mono<Long> renew(List<Held> held, Instant now, Duration lease);
 
     /**
-     * Ends distributed scan {@code id} as cancelled with {@code message}, if it runs, with its {@code done}
-     * event, and tells every replica to stop its ranges. Emits whether it was running.
+     * Ends distributed scan {@code id} as cancelled with {@code message}, if it runs: its ranges that are not done
+     * become cancelled (none running or waiting any more), and a last {@code progress} (with that {@code shards}
+     * figure) and its {@code done} are appended; tells every replica to stop its ranges. Emits whether it was
+     * running.
      */
     Mono<Boolean> cancel(String id, String message, Instant now);
 

@@ -134,7 +134,7 @@ class PostgresShardStoreTests {
         assertThat(scan.open()).isEqualTo(1);
         assertThat(scan.status()).isEqualTo(ScanStatus.RUNNING);
         assertThat(scan.distributed()).isTrue();
-        assertThat(scan.shards()).isEqualTo(new EventData.ShardCounts(1, 2, 0, List.of("a", "b")));
+        assertThat(scan.shards()).isEqualTo(new EventData.ShardCounts(1, 2, 0, 0, List.of("a", "b")));
     }
 
     @Test
@@ -173,7 +173,7 @@ class PostgresShardStoreTests {
         assertThat(done.openPorts()).extracting(EventData.OpenPort::port).containsExactly(1);
         assertThat(done.elapsedMs()).isEqualTo(3000);
         EventData.Progress last = (EventData.Progress) events.get(events.size() - 2).data();
-        assertThat(last.shards()).isEqualTo(new EventData.ShardCounts(2, 0, 0, List.of()));
+        assertThat(last.shards()).isEqualTo(new EventData.ShardCounts(2, 0, 0, 0, List.of()));
         StoredScan scan = a.find(id).block(WAIT);
         assertThat(scan.status()).isEqualTo(ScanStatus.COMPLETED);
         assertThat(scan.finishedAt()).isEqualTo(T0.plusSeconds(3));
@@ -207,14 +207,19 @@ class PostgresShardStoreTests {
     }
 
     @Test
-    void aCancelEndsTheScanForEveryHolderAndLateWritesAreDropped() throws Exception {
+    void aCancelEndsTheScanAndItsUnfinishedRangesForEveryHolderAndLateWritesAreDropped() throws Exception {
         String url = newDatabase();
         R2dbcScanStore a = store(url, "a");
         R2dbcScanStore b = store(url, "b");
-        String id = create(a, 20, 0, 10, 20);
+        String id = create(a, 30, 0, 10, 20, 30);
         ShardStore.Claim b0 = b.shards().claim(T0, LEASE).block(WAIT);
+        ShardStore.Claim a1 = a.shards().claim(T0, LEASE).block(WAIT);
         assertThat(write(b, b0, closed(3, 3, 0), b0.stored(), List.of(), ShardStore.End.NONE, T0.plusSeconds(1)))
                 .isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(write(a, a1, closed(20, 10, 0), a1.stored(), List.of(), ShardStore.End.FINISHED, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(a.find(id).block(WAIT).shards()).as("range 0 held by b, 1 done, 2 waiting")
+                .isEqualTo(new EventData.ShardCounts(1, 1, 1, 0, List.of("b")));
 
         assertThat(a.shards().cancel(id, "cancelled by request", T0.plusSeconds(2)).block(WAIT)).isTrue();
         assertThat(a.shards().cancel(id, "cancelled by request", T0.plusSeconds(2)).block(WAIT)).isFalse();
@@ -222,13 +227,26 @@ class PostgresShardStoreTests {
                 T0.plusSeconds(3))).isEqualTo(ShardStore.Outcome.ENDED);
         assertThat(a.shards().claim(T0.plusSeconds(3), LEASE).blockOptional(WAIT)).isEmpty();
 
+        // The scan is over, and so are its ranges: the one done stays done, none runs or waits; the snapshot's
+        // shards figure and the last progress before done say so.
         StoredScan scan = a.find(id).block(WAIT);
         assertThat(scan.status()).isEqualTo(ScanStatus.CANCELLED);
-        assertThat(scan.scanned()).isEqualTo(3);
+        assertThat(scan.scanned()).isEqualTo(13);
+        EventData.ShardCounts over = new EventData.ShardCounts(1, 0, 0, 2, List.of());
+        assertThat(scan.shards()).isEqualTo(over);
+        List<ScanEvent> events = events(a, id);
+        assertThat(names(events)).endsWith("progress", "done").filteredOn("done"::equals).hasSize(1);
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).id()).isEqualTo(i + 1);
+        }
+        EventData.Progress last = (EventData.Progress) events.get(events.size() - 2).data();
+        assertThat(last.shards()).isEqualTo(over);
+        assertThat(List.of(last.scanned(), last.closed(), last.total())).containsExactly(13L, 13L, 30L);
+        assertThat(last.etaMs()).isNull();
         EventData.Done done = (EventData.Done) a.terminal(id).block(WAIT).data();
         assertThat(done.status()).isEqualTo("cancelled");
         assertThat(done.message()).isEqualTo("cancelled by request");
-        assertThat(done.scanned()).isEqualTo(3);
+        assertThat(done.scanned()).isEqualTo(13);
         assertThat(a.results(id, null, List.of(), 100).collectList().block(WAIT)).isEmpty();
         // A shared scan is never interrupted with the replica that started it.
         String other = create(a, 20, 0, 20);

@@ -144,7 +144,7 @@ class SharedScanTests {
         for (Map<String, Object> progress : named(events, "progress")) {
             assertThat(SseClient.number(progress, "scanned")).isLessThanOrEqualTo(total);
             Set<Object> figure = new HashSet<>(((Map<?, ?>) progress.get("shards")).keySet());
-            assertThat(figure).containsExactlyInAnyOrder("done", "running", "waiting", "replicas");
+            assertThat(figure).containsExactlyInAnyOrder("done", "running", "waiting", "cancelled", "replicas");
         }
         return done;
     }
@@ -247,6 +247,13 @@ class SharedScanTests {
         Map<?, ?> snapshot = snapshot(replica("a").client(), id);
         assertThat(snapshot.get("status")).isEqualTo("cancelled");
         assertThat(((Number) snapshot.get("scanned")).longValue()).isEqualTo(SseClient.number(done, "scanned"));
+        // The scan is over and so are its ranges: none running or waiting, in the snapshot and the last progress.
+        Map<?, ?> figure = (Map<?, ?>) snapshot.get("shards");
+        assertThat(figure.get("running")).isEqualTo(0);
+        assertThat(figure.get("waiting")).isEqualTo(0);
+        assertThat(((Number) figure.get("cancelled")).intValue()).isPositive();
+        assertThat(events.get(events.size() - 2).event()).isEqualTo("progress");
+        assertThat(((Map<?, ?>) events.get(events.size() - 2).data().get("shards")).get("running")).isEqualTo(0);
         assertThat(stoppedMs).as("cancel to every range stopped, ms").isLessThan(LEASE.toMillis());
         System.out.printf("cancel through c: done on b's watcher after %d ms, every range stopped after %d ms%n", doneMs,
                 stoppedMs);
