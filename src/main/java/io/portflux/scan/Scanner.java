@@ -158,6 +158,11 @@ public final class Scanner {
         return new RangeScan(range, events, tracker);
     }
 
+    /** Probes the prober could start now without waiting for its in-flight budget ({@link Prober#spare()}). */
+    public long spareProbes() {
+        return prober.spare();
+    }
+
     /** The {@code started} event of a scan of {@code plan} that starts at {@code startedAt}. */
     public EventData.Started startedEvent(String scanId, ScanPlan plan, Instant startedAt) {
         return started(scanId, plan, startedAt.toEpochMilli());

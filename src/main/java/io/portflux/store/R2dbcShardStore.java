@@ -128,6 +128,16 @@ final class R2dbcShardStore implements ShardStore {
 
     @Override
     public Mono<Claim> claim(Instant now, Duration lease) {
+        return claim(now, lease, "sh.status = 'waiting'");
+    }
+
+    @Override
+    public Mono<Claim> claimLeftOver(Instant now, Duration lease) {
+        return claim(now, lease, "(sh.status = 'waiting' AND sh.last_holder IS NOT NULL)");
+    }
+
+    // Claims a range that is waiting as {@code waiting} says, or whose lease ran out.
+    private Mono<Claim> claim(Instant now, Duration lease, String waiting) {
         if (!available()) {
             return Mono.empty();
         }
@@ -137,7 +147,7 @@ final class R2dbcShardStore implements ShardStore {
                 + "sh.closed_count, sh.filtered_count, sh.error_count, sh.status, sh.holder, sh.last_holder, sh.epoch, "
                 + "s.plan FROM scan_shards sh JOIN scans s ON s.id = sh.scan_id "
                 + "WHERE s.status = 'running' AND s.distributed "
-                + "AND (sh.status = 'waiting' OR (sh.status = 'running' AND sh.lease_until < $1)) "
+                + "AND (" + waiting + " OR (sh.status = 'running' AND sh.lease_until < $1)) "
                 + "ORDER BY s.created_at, sh.scan_id, sh.idx LIMIT 1 FOR UPDATE OF sh SKIP LOCKED";
         return db.sql(select).bind(0, now.toEpochMilli())
                 .map(row -> new Candidate(row.get("scan_id", String.class), row.get("idx", Integer.class),

@@ -119,6 +119,12 @@ public interface ShardStore {
     Mono<Claim> claim(Instant now, Duration lease);
 
     /**
+     * Claims, as {@link #claim}, only a range that another replica held before: one handed back, or one whose
+     * holder's lease ran out before {@code now}. Empty when there is none.
+     */
+    Mono<Claim> claimLeftOver(Instant now, Duration lease);
+
+    /**
      * Writes a held range's checkpoint, its new results and events, and extends its lease; appends a
      * {@code progress} event when none was appended in the last {@code progressInterval}, and the scan's
      * {@code done} once its last range is done.

@@ -182,6 +182,32 @@ class PostgresShardStoreTests {
     }
 
     @Test
+    void aReplicaBeyondItsShareClaimsOnlyRangesThatAnotherLeft() throws Exception {
+        String url = newDatabase();
+        R2dbcScanStore a = store(url, "a");
+        R2dbcScanStore b = store(url, "b");
+        String id = create(a, 40, 0, 10, 20, 30, 40);
+        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
+        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        assertThat(b.shards().claimLeftOver(T0, LEASE).blockOptional(WAIT)).as("ranges 2 and 3 were never held")
+                .isEmpty();
+
+        assertThat(write(a, a0, closed(4, 4, 0), a0.stored(), List.of(), ShardStore.End.HANDED_BACK, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
+        ShardStore.Claim left = b.shards().claimLeftOver(T0.plusSeconds(1), LEASE).block(WAIT);
+        assertThat(left.index()).isZero();
+        assertThat(left.action()).isEqualTo(EventData.Shard.RESUMED);
+        assertThat(left.stored()).isEqualTo(closed(4, 4, 0));
+
+        // b stops renewing range 1 (leased until T0 + 10 s; range 0 until T0 + 11 s): once its lease has run out,
+        // another replica takes it over beyond its share too.
+        assertThat(a.shards().claimLeftOver(T0.plusSeconds(5), LEASE).blockOptional(WAIT)).isEmpty();
+        ShardStore.Claim taken = a.shards().claimLeftOver(T0.plusMillis(10_500), LEASE).block(WAIT);
+        assertThat(List.of(taken.index(), taken.epoch())).containsExactly(1, b1.epoch() + 1);
+        assertThat(taken.action()).isEqualTo(EventData.Shard.TAKEN_OVER);
+    }
+
+    @Test
     void theLastTwoRangesFinishingAtOnceEndTheScanWithExactlyOneDone() throws Exception {
         String url = newDatabase();
         R2dbcScanStore a = store(url, "a");

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Timed;
 
 /**
  * SharedScanTests run three PortFlux processes on loopback against one private PostgreSQL and share scans
@@ -275,7 +276,10 @@ class SharedScanTests {
         // 12 ranges of 256 probes, slow enough that a range takes seconds: c is stopped with work left in one.
         String id = start(replica("a").client(), "{\"targets\":\"127.0.0.1\",\"ports\":\"1-3072\","
                 + "\"distribute\":\"on\",\"report\":\"all\",\"rate\":\"300\",\"detect\":\"off\"}");
-        var onA = watch(replica("a").client(), id);
+        // When each event reached a's watcher: a range's hand-back and its resume are stored by two replicas, and
+        // both reach the watcher the same way, so the time between their arrivals is the time the range waited.
+        var onA = SseClient.stream(replica("a").client(), "/api/scans/" + id + "/events").timed().collectList()
+                .toFuture();
         reached(() -> heldEarly(id, "c") > 0, "c holds a range it has not done half of");
 
         long stopped = System.nanoTime();
@@ -291,13 +295,15 @@ class SharedScanTests {
         });
         reached(() -> handedBackBy(id, "c") > 0 && heldBy(id, "c") == 0, "c's ranges handed back");
         long handedBackMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
-        // The others take them as soon as one of their own ranges ends and frees a slot (ranges-per-replica).
+        // The hand-back wakes the others (NOTIFY), and they take c's ranges at once: their in-flight budget has
+        // room, though each already holds its ranges-per-replica.
         reached(() -> resumedFrom(id, "c"), "c's ranges resumed by a or b");
         long resumedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isIn(0, 130, 143);
         long exitedMs = TimeUnit.NANOSECONDS.toMillis(exited[0] - stopped);
 
-        var events = onA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        var timed = onA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        var events = timed.stream().map(Timed::get).toList();
         assertOneStream(events, 3072);
         assertThat(named(events, "port")).hasSize(3072);
         assertThat(rows(id)).hasSize(3072);
@@ -305,16 +311,31 @@ class SharedScanTests {
         List<Object> handedBack = shards.stream().filter(s -> "c".equals(s.get("replica"))
                 && "handed-back".equals(s.get("action"))).map(s -> s.get("shard")).toList();
         assertThat(handedBack).as("ranges c handed back").isNotEmpty();
+        long longestWaitMs = 0;
         for (Object range : handedBack) {
             assertThat(shards).as("range %s resumed from c", range).anyMatch(s -> range.equals(s.get("shard"))
                     && "resumed".equals(s.get("action")) && "c".equals(s.get("previous")));
+            long back = arrival(timed, range, "handed-back");
+            long resumed = arrival(timed, range, "resumed");
+            longestWaitMs = Math.max(longestWaitMs, TimeUnit.NANOSECONDS.toMillis(resumed - back));
         }
+        // Before, a range handed back waited for a slot of a or b to free: 5.5 s here, nearly the lease.
+        assertThat(longestWaitMs).as("longest wait of a range c handed back, from its hand-back to its resume, ms")
+                .isLessThan(2000);
         // Handed back at SIGTERM, not left for the lease to run out: nothing was taken over.
         assertThat(shards).noneMatch(s -> "taken-over".equals(s.get("action")));
         assertThat(handedBackMs).as("SIGTERM to c's ranges handed back, ms").isLessThan(LEASE.toMillis() / 2);
-        System.out.printf("SIGTERM of c: its %d range(s) handed back after %d ms and resumed elsewhere after %d ms; "
-                + "it exited after %d ms (lease %d ms)%n", handedBack.size(), handedBackMs, resumedMs, exitedMs,
-                LEASE.toMillis());
+        System.out.printf("SIGTERM of c: its %d range(s) handed back after %d ms and resumed elsewhere after %d ms "
+                + "(each waited at most %d ms); it exited after %d ms (lease %d ms)%n", handedBack.size(), handedBackMs,
+                resumedMs, longestWaitMs, exitedMs, LEASE.toMillis());
+    }
+
+    /** When the {@code action} shard event of {@code range} reached the watcher (nanoTime). */
+    private static long arrival(List<Timed<ServerSentEvent<Map<String, Object>>>> timed,
+            Object range, String action) {
+        return timed.stream().filter(t -> "shard".equals(t.get().event()) && range.equals(t.get().data().get("shard"))
+                        && action.equals(t.get().data().get("action")))
+                .mapToLong(t -> t.elapsedSinceSubscription().toNanos()).findFirst().orElseThrow();
     }
 
     @Test
