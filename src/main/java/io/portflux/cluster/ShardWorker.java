@@ -172,9 +172,19 @@ public final class ShardWorker implements SmartLifecycle {
         try {
             ScanPlan plan = plans.computeIfAbsent(claim.scanId(), id -> codec.read(claim.plan()));
             Integer rate = Shards.rateShare(plan.rate(), cluster.liveReplicas(), properties.rangesPerReplica());
-            RangeScan range = scanner.scanRange(plan, claim.range().from(claim.stored().watermark()), rate,
-                    h.stop.asMono());
-            work = pump(h, range);
+            // A range another holder left may have open ports stored whose detection died with that holder: they
+            // are detected here, so that the scan's done has a detected service for every open port.
+            Mono<List<EventData.Port>> undetected = plan.detect() && claim.previous() != null
+                    ? store.undetected(claim.scanId(), claim.index()).collectList()
+                    : Mono.just(List.of());
+            work = undetected.flatMap(ports -> {
+                if (!ports.isEmpty()) {
+                    log.info("range {} of scan {}: detecting {} open port(s) that {} stored undetected", claim.index(),
+                            claim.scanId(), ports.size(), claim.previous());
+                }
+                return pump(h, scanner.scanRange(plan, claim.range().from(claim.stored().watermark()), rate, ports,
+                        h.stop.asMono()));
+            });
         } catch (RuntimeException e) {
             log.error("range {} of scan {} cannot run here; its lease will run out", claim.index(), claim.scanId(), e);
             work = Mono.empty();

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
@@ -211,7 +212,7 @@ final class R2dbcShardStore implements ShardStore {
                 .bind(6, b.end() == End.NONE ? now.plus(lease).toEpochMilli() : 0L)
                 .bind(7, b.scanId()).bind(8, b.index()).bind(9, settings.replicaId()).bind(10, b.epoch());
         Mono<Outcome> work = shard.fetch().rowsUpdated()
-                .flatMap(updated -> updated == 0 ? refused(b.scanId()) : insertPorts(b.scanId(), ports))
+                .flatMap(updated -> updated == 0 ? refused(b.scanId()) : insertPorts(b.scanId(), b.index(), ports))
                 .flatMap(keptPorts -> updateServices(b.scanId(), services).flatMap(keptServices -> lock(b.scanId())
                         .flatMap(locked -> events(b, locked, keptPorts, keptServices, now, progressInterval)
                                 .flatMap(events -> finish(b, locked, events, now)))))
@@ -383,11 +384,11 @@ final class R2dbcShardStore implements ShardStore {
 
     // Stores the results that no holder stored before; emits the keys stored now. A port probed again after a
     // takeover keeps its first result, and its second event is not appended.
-    private Mono<Set<String>> insertPorts(String id, List<EventData.Port> ports) {
+    private Mono<Set<String>> insertPorts(String id, int shard, List<EventData.Port> ports) {
         if (ports.isEmpty()) {
             return Mono.just(Set.of());
         }
-        return R2dbcScanStore.portArrays(db, id, ports, " RETURNING ip, port")
+        return R2dbcScanStore.portArrays(db, id, ports, shard, " RETURNING ip, port")
                 .map(row -> key(row.get("ip", String.class), row.get("port", Integer.class)))
                 .all()
                 .collect(HashSet::new, Set::add);
@@ -424,6 +425,21 @@ final class R2dbcShardStore implements ShardStore {
                 .map(row -> key(row.get("ip", String.class), row.get("port", Integer.class)))
                 .all()
                 .collect(HashSet::new, Set::add);
+    }
+
+    @Override
+    public Flux<EventData.Port> undetected(String scanId, int index) {
+        if (!available()) {
+            return Flux.empty();
+        }
+        return db.sql("SELECT ip, port, host, state, reason, service, rtt_ms FROM port_results "
+                        + "WHERE scan_id = $1 AND shard_idx = $2 AND state = 'open' AND method IS NULL ORDER BY ip, port")
+                .bind(0, scanId).bind(1, index)
+                .map(row -> new EventData.Port(row.get("host", String.class), row.get("ip", String.class),
+                        row.get("port", Integer.class), row.get("state", String.class), row.get("reason", String.class),
+                        row.get("service", String.class), row.get("rtt_ms", Double.class)))
+                .all()
+                .subscribeOn(scheduler);
     }
 
     @Override

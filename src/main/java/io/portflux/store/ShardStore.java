@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -130,6 +131,13 @@ public interface ShardStore {
      * {@code done} once its last range is done.
      */
     Mono<Outcome> write(Batch batch, Instant now, Duration lease, Duration progressInterval);
+
+    /**
+     * The open ports that range {@code index} of scan {@code id} stored with no detection result yet: for a holder
+     * that took the range from another, the ports whose detection died with that holder (or is still to come from
+     * a port probed again above the watermark, which keeps its first result either way).
+     */
+    Flux<EventData.Port> undetected(String scanId, int index);
 
     /** Extends the leases of {@code held} to {@code now + lease}; emits how many were extended. */
     Mono<Long> renew(List<Held> held, Instant now, Duration lease);

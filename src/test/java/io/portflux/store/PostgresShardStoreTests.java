@@ -208,6 +208,26 @@ class PostgresShardStoreTests {
     }
 
     @Test
+    void theOpenPortsARangeStoredWithNoDetectionAreFoundForItsNextHolder() throws Exception {
+        String url = newDatabase();
+        R2dbcScanStore a = store(url, "a");
+        R2dbcScanStore b = store(url, "b");
+        String id = create(a, 20, 0, 10, 20);
+        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
+        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        EventData.Service detected = new EventData.Service(null, "127.0.0.1", 2, "ssh", "OpenSSH", "9.2p1", null, null,
+                EventData.Service.PROBED);
+        // a stores ports 2 and 3 open, and 2's detection; it dies detecting 3. b's range has its own open port 12.
+        assertThat(write(a, a0, closed(5, 3, 2), a0.stored(), List.of(port(2, "open"), port(3, "open"), detected),
+                ShardStore.End.NONE, T0.plusSeconds(1))).isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(write(b, b1, closed(13, 2, 1), b1.stored(), List.of(port(12, "open"), port(11, "closed")),
+                ShardStore.End.NONE, T0.plusSeconds(1))).isEqualTo(ShardStore.Outcome.WRITTEN);
+
+        assertThat(b.shards().undetected(id, 0).collectList().block(WAIT)).containsExactly(port(3, "open"));
+        assertThat(b.shards().undetected(id, 1).collectList().block(WAIT)).containsExactly(port(12, "open"));
+    }
+
+    @Test
     void theLastTwoRangesFinishingAtOnceEndTheScanWithExactlyOneDone() throws Exception {
         String url = newDatabase();
         R2dbcScanStore a = store(url, "a");
