@@ -411,7 +411,8 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
                         + "reason, service, rtt_ms, shard_idx) "
                         + "SELECT $1, r.ip, r.port, r.host, r.state, r.reason, r.service, r.rtt, $9::int FROM unnest("
                         + "$2::varchar[], $3::int[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[], "
-                        + "$8::float8[]) AS r(ip, port, host, state, reason, service, rtt) ON CONFLICT DO NOTHING" + tail)
+                        + "$8::float8[]) AS r(ip, port, host, state, reason, service, rtt) ON CONFLICT DO NOTHING"
+                        + tail)
                 .bind(0, id).bind(1, ip).bind(2, port).bind(3, host).bind(4, state).bind(5, reason)
                 .bind(6, service).bind(7, rtt);
         return shard == null ? insert.bindNull(8, Integer.class) : insert.bind(8, shard);

@@ -433,7 +433,8 @@ final class R2dbcShardStore implements ShardStore {
             return Flux.empty();
         }
         return db.sql("SELECT ip, port, host, state, reason, service, rtt_ms FROM port_results "
-                        + "WHERE scan_id = $1 AND shard_idx = $2 AND state = 'open' AND method IS NULL ORDER BY ip, port")
+                        + "WHERE scan_id = $1 AND shard_idx = $2 AND state = 'open' AND method IS NULL "
+                        + "ORDER BY ip, port")
                 .bind(0, scanId).bind(1, index)
                 .map(row -> new EventData.Port(row.get("host", String.class), row.get("ip", String.class),
                         row.get("port", Integer.class), row.get("state", String.class), row.get("reason", String.class),

@@ -68,6 +68,19 @@ class PostgresShardStoreTests {
         return id;
     }
 
+    /** A shared scan on a new database, created by replica a, whose first range a holds and second b. */
+    private record Started(R2dbcScanStore a, R2dbcScanStore b, String id, ShardStore.Claim a0, ShardStore.Claim b1) {}
+
+    private static Started started(long total, long... bounds) throws Exception {
+        String url = newDatabase();
+        R2dbcScanStore a = store(url, "a");
+        R2dbcScanStore b = store(url, "b");
+        String id = create(a, total, bounds);
+        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
+        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        return new Started(a, b, id, a0, b1);
+    }
+
     private static EventData.Port port(int port, String state) {
         return new EventData.Port(null, "127.0.0.1", port, state, "open".equals(state) ? "conn-accept" : "conn-refused",
                 null, 0.1);
@@ -139,12 +152,12 @@ class PostgresShardStoreTests {
 
     @Test
     void aRangeHandedBackIsResumedAtOnceAndTheLastRangeEndsTheScanWithOneDoneAndExactCounts() throws Exception {
-        String url = newDatabase();
-        R2dbcScanStore a = store(url, "a");
-        R2dbcScanStore b = store(url, "b");
-        String id = create(a, 20, 0, 10, 20);
-        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
-        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        Started s = started(20, 0, 10, 20);
+        R2dbcScanStore a = s.a();
+        R2dbcScanStore b = s.b();
+        String id = s.id();
+        ShardStore.Claim a0 = s.a0();
+        ShardStore.Claim b1 = s.b1();
 
         // a stops (SIGTERM) at watermark 4 and hands range 0 back; b resumes it at once, with no lease to wait.
         assertThat(write(a, a0, closed(4, 3, 1), a0.stored(), List.of(port(1, "open")), ShardStore.End.HANDED_BACK,
@@ -183,12 +196,11 @@ class PostgresShardStoreTests {
 
     @Test
     void aReplicaBeyondItsShareClaimsOnlyRangesThatAnotherLeft() throws Exception {
-        String url = newDatabase();
-        R2dbcScanStore a = store(url, "a");
-        R2dbcScanStore b = store(url, "b");
-        String id = create(a, 40, 0, 10, 20, 30, 40);
-        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
-        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        Started s = started(40, 0, 10, 20, 30, 40);
+        R2dbcScanStore a = s.a();
+        R2dbcScanStore b = s.b();
+        ShardStore.Claim a0 = s.a0();
+        ShardStore.Claim b1 = s.b1();
         assertThat(b.shards().claimLeftOver(T0, LEASE).blockOptional(WAIT)).as("ranges 2 and 3 were never held")
                 .isEmpty();
 
@@ -209,22 +221,19 @@ class PostgresShardStoreTests {
 
     @Test
     void theOpenPortsARangeStoredWithNoDetectionAreFoundForItsNextHolder() throws Exception {
-        String url = newDatabase();
-        R2dbcScanStore a = store(url, "a");
-        R2dbcScanStore b = store(url, "b");
-        String id = create(a, 20, 0, 10, 20);
-        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
-        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        Started s = started(20, 0, 10, 20);
         EventData.Service detected = new EventData.Service(null, "127.0.0.1", 2, "ssh", "OpenSSH", "9.2p1", null, null,
                 EventData.Service.PROBED);
         // a stores ports 2 and 3 open, and 2's detection; it dies detecting 3. b's range has its own open port 12.
-        assertThat(write(a, a0, closed(5, 3, 2), a0.stored(), List.of(port(2, "open"), port(3, "open"), detected),
-                ShardStore.End.NONE, T0.plusSeconds(1))).isEqualTo(ShardStore.Outcome.WRITTEN);
-        assertThat(write(b, b1, closed(13, 2, 1), b1.stored(), List.of(port(12, "open"), port(11, "closed")),
-                ShardStore.End.NONE, T0.plusSeconds(1))).isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(write(s.a(), s.a0(), closed(5, 3, 2), s.a0().stored(),
+                List.of(port(2, "open"), port(3, "open"), detected), ShardStore.End.NONE, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(write(s.b(), s.b1(), closed(13, 2, 1), s.b1().stored(),
+                List.of(port(12, "open"), port(11, "closed")), ShardStore.End.NONE, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
 
-        assertThat(b.shards().undetected(id, 0).collectList().block(WAIT)).containsExactly(port(3, "open"));
-        assertThat(b.shards().undetected(id, 1).collectList().block(WAIT)).containsExactly(port(12, "open"));
+        assertThat(s.b().shards().undetected(s.id(), 0).collectList().block(WAIT)).containsExactly(port(3, "open"));
+        assertThat(s.b().shards().undetected(s.id(), 1).collectList().block(WAIT)).containsExactly(port(12, "open"));
     }
 
     @Test

@@ -391,7 +391,8 @@ class SharedScanTests {
         Map<?, ?> snapshot = snapshot(survivor.client(), id);
         assertThat((List<?>) snapshot.get("openPorts")).anyMatch(p -> detectedSsh(p, slow.getLocalPort()));
         System.out.printf("SIGKILL of %s while detecting: %d range(s) taken over; the scan ended %d ms after the kill "
-                + "(lease %d ms), with the slow port detected%n", holder[0], takeovers.size(), tookMs, LEASE.toMillis());
+                + "(lease %d ms), with the slow port detected%n", holder[0], takeovers.size(), tookMs,
+                LEASE.toMillis());
 
         // What the survivors did shows in their metrics.
         List<String> scrapes = replicas.stream().filter(PortFluxProcess::alive)
