@@ -284,12 +284,16 @@ export class ScanView {
   /** A scan the replicas share: where its ranges stand, and which replicas work on it. */
   renderShards(s) {
     for (const r of s.replicas ?? []) this.replicas.add(r);
-    const total = s.done + s.running + s.waiting;
+    const cancelled = s.cancelled ?? 0;
+    const total = s.done + s.running + s.waiting + cancelled;
     const now = (s.replicas ?? []).length ? `, on ${s.replicas.join(', ')} now` : '';
     const all = [...this.replicas].sort().join(', ');
     this.el.shards.hidden = false;
     set(this.el.shards, s.running + s.waiting === 0
-      ? `Shared by ${all || 'the replicas'}: all ${format.count(total)} ranges done.`
+      ? (cancelled === 0
+        ? `Shared by ${all || 'the replicas'}: all ${format.count(total)} ranges done.`
+        : `Shared by ${all || 'the replicas'}: ${format.count(s.done)} of ${format.count(total)} ranges done, `
+          + `${format.count(cancelled)} cancelled.`)
       : `Shared by ${all || 'the replicas'}: ${format.count(s.done)} of ${format.count(total)} ranges done, `
         + `${format.count(s.running)} running${now}, ${format.count(s.waiting)} waiting.`);
   }

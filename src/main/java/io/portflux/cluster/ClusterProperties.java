@@ -15,8 +15,10 @@ import org.springframework.validation.annotation.Validated;
  * @param ranges how many ranges a shared scan's probe space is cut into (fewer when it has fewer probes)
  * @param autoThreshold with {@code distribute=auto}, the fewest probes for which a background scan is shared,
  *     when more than one replica is live
- * @param rangesPerReplica most ranges this replica probes at once, each with the scan's {@code concurrency};
- *     the in-flight budget ({@code portflux.probe.in-flight-budget}) bounds them together
+ * @param rangesPerReplica most ranges this replica claims at once, each probed with the scan's {@code
+ *     concurrency}; the in-flight budget ({@code portflux.probe.in-flight-budget}) bounds them together. Beyond
+ *     it, up to twice it, the replica takes ranges that another replica handed back or left (lease run out)
+ *     while the budget has room for one more range, so that a hand-back does not wait for a slot to free
  * @param leaseTime how long a range stays with a holder that stops renewing it; then another replica takes it
  *     over from its watermark; the holder renews every fifth of it
  * @param checkpointInterval longest time between two writes of a range's watermark, results and events

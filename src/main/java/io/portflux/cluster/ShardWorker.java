@@ -25,7 +25,8 @@ import reactor.core.publisher.Sinks;
 
 /**
  * ShardWorker is every replica's part in the scans the replicas share: it claims ranges (up to
- * {@code portflux.cluster.ranges-per-replica} at once), probes each from its watermark, and writes the range's
+ * {@code portflux.cluster.ranges-per-replica} at once, and up to twice that for ranges another replica handed
+ * back or left, while the in-flight budget has room), probes each from its watermark, and writes the range's
  * watermark with its results and events every {@code checkpoint-interval} (or batch), renewing the leases of the
  * ranges it holds every fifth of the lease time.
  *
@@ -125,18 +126,38 @@ public final class ShardWorker implements SmartLifecycle {
                 .forEach(h -> h.stop.tryEmitValue("cancelled")));
     }
 
-    // Claims ranges until this replica holds its share, or none is left.
+    // Claims ranges until this replica holds its share, or none is left. Beyond its share, it takes ranges that
+    // another replica left (handed back at shutdown, or lease run out) while its in-flight budget has room for one
+    // more range like the busiest it runs, up to twice its share: a rolling update then does not leave a handed-back
+    // range waiting until a range ends here and frees a slot.
     private Mono<Void> fill() {
         return Mono.defer(() -> {
-            if (stopping || held.size() >= properties.rangesPerReplica()) {
+            int holding = held.size();
+            if (stopping || holding >= 2 * properties.rangesPerReplica()) {
                 return Mono.empty();
             }
-            return store.claim(clock.instant(), properties.leaseTime())
-                    .flatMap(claim -> {
-                        run(claim);
-                        return fill();
-                    });
+            Mono<ShardStore.Claim> claim;
+            if (holding < properties.rangesPerReplica()) {
+                claim = store.claim(clock.instant(), properties.leaseTime());
+            } else if (scanner.spareProbes() >= busiest()) {
+                claim = store.claimLeftOver(clock.instant(), properties.leaseTime());
+            } else {
+                return Mono.empty();
+            }
+            return claim.flatMap(claimed -> {
+                run(claimed);
+                return fill();
+            });
         });
+    }
+
+    // The most probes one range held here may have in flight: its scan's concurrency.
+    private long busiest() {
+        return held.values().stream()
+                .map(h -> plans.get(h.claim.scanId()))
+                .mapToLong(plan -> plan == null ? 0 : plan.concurrency())
+                .max()
+                .orElse(0);
     }
 
     private void run(ShardStore.Claim claim) {
@@ -151,9 +172,19 @@ public final class ShardWorker implements SmartLifecycle {
         try {
             ScanPlan plan = plans.computeIfAbsent(claim.scanId(), id -> codec.read(claim.plan()));
             Integer rate = Shards.rateShare(plan.rate(), cluster.liveReplicas(), properties.rangesPerReplica());
-            RangeScan range = scanner.scanRange(plan, claim.range().from(claim.stored().watermark()), rate,
-                    h.stop.asMono());
-            work = pump(h, range);
+            // A range another holder left may have open ports stored whose detection died with that holder: they
+            // are detected here, so that the scan's done has a detected service for every open port.
+            Mono<List<EventData.Port>> undetected = plan.detect() && claim.previous() != null
+                    ? store.undetected(claim.scanId(), claim.index()).collectList()
+                    : Mono.just(List.of());
+            work = undetected.flatMap(ports -> {
+                if (!ports.isEmpty()) {
+                    log.info("range {} of scan {}: detecting {} open port(s) that {} stored undetected", claim.index(),
+                            claim.scanId(), ports.size(), claim.previous());
+                }
+                return pump(h, scanner.scanRange(plan, claim.range().from(claim.stored().watermark()), rate, ports,
+                        h.stop.asMono()));
+            });
         } catch (RuntimeException e) {
             log.error("range {} of scan {} cannot run here; its lease will run out", claim.index(), claim.scanId(), e);
             work = Mono.empty();

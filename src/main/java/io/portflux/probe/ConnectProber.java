@@ -130,6 +130,11 @@ public final class ConnectProber implements Prober {
         return bareLanes == null ? 0 : Arrays.stream(bareLanes).mapToLong(ProbeLane::socketsOpened).sum();
     }
 
+    @Override
+    public long spare() {
+        return budget.spare();
+    }
+
     /** The budget this prober draws from. */
     public InFlightBudget budget() {
         return budget;

@@ -152,6 +152,12 @@ public final class InFlightBudget {
         return inUse;
     }
 
+    /** Slots that an acquire would get at once now: the limit in force less those held, 0 while waiters queue. */
+    public synchronized long spare() {
+        restoreIfDue();
+        return waiters.isEmpty() ? Math.max(0, limit - inUse) : 0;
+    }
+
     /** Waiters currently queued (including cancelled ones not yet skipped). */
     public synchronized int queued() {
         return waiters.size();

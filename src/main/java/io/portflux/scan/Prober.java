@@ -20,4 +20,12 @@ public interface Prober {
      * one outcome and never errors for network answers; cancelling it closes the probe socket.
      */
     Mono<ProbeOutcome> probe(int lane, InetSocketAddress address, Duration timeout);
+
+    /**
+     * Probes this process could start now without waiting: what its in-flight budget has left, 0 while probes
+     * queue for it. A prober with no budget of its own has no limit.
+     */
+    default long spare() {
+        return Long.MAX_VALUE;
+    }
 }

@@ -95,7 +95,8 @@ public final class Scanner {
         List<Flux<EventData>> lanes = lanes(plan, tally, new IndexRange(0, plan.total()), plan.rate(), null);
         // A large prefetch keeps a busy lane from waiting on the merge (measured: prefetch 32 was 2x slower).
         Flux<EventData> probes = Flux.merge(Flux.fromIterable(lanes), lanes.size(), MERGE_PREFETCH);
-        Flux<EventData> results = (plan.detect() && detector != ServiceDetector.NONE ? withDetection(probes, plan, tally) : probes)
+        Flux<EventData> results = (plan.detect() && detector != ServiceDetector.NONE
+                ? withDetection(probes, plan, tally, List.of()) : probes)
                 .takeUntilOther(stop.doOnNext(stopMessage::set))
                 .doFinally(signal -> probesOver.tryEmitEmpty());
         Flux<EventData> ticks = Flux.interval(progressInterval, progressInterval, scheduler)
@@ -144,6 +145,17 @@ public final class Scanner {
      * watermark and counts; the consumer marks each {@code port} event delivered once it has kept it.
      */
     public RangeScan scanRange(ScanPlan plan, IndexRange range, @Nullable Integer rate, Mono<?> stop) {
+        return scanRange(plan, range, rate, List.of(), stop);
+    }
+
+    /**
+     * {@link #scanRange(ScanPlan, IndexRange, Integer, Mono)} of a range that another holder left: with detection
+     * on, the open ports in {@code undetected} (below the watermark, stored without a detection result, whose
+     * detection died with that holder) are detected too, beside the probes, each ending in its {@code service}
+     * event; their {@code port} events are not sent again. The range's events complete after those detections.
+     */
+    public RangeScan scanRange(ScanPlan plan, IndexRange range, @Nullable Integer rate,
+            List<EventData.Port> undetected, Mono<?> stop) {
         if (range.to() > plan.total()) {
             throw new IllegalArgumentException("range " + range + " beyond the plan's " + plan.total() + " probes");
         }
@@ -152,10 +164,16 @@ public final class Scanner {
             ScanTally tally = new ScanTally(range.size(), now());
             List<Flux<EventData>> lanes = lanes(plan, tally, range, rate, tracker);
             Flux<EventData> probes = Flux.merge(Flux.fromIterable(lanes), lanes.size(), MERGE_PREFETCH);
-            return (plan.detect() && detector != ServiceDetector.NONE ? withDetection(probes, plan, tally) : probes)
+            return (plan.detect() && detector != ServiceDetector.NONE ? withDetection(probes, plan, tally, undetected)
+                    : probes)
                     .takeUntilOther(stop);
         });
         return new RangeScan(range, events, tracker);
+    }
+
+    /** Probes the prober could start now without waiting for its in-flight budget ({@link Prober#spare()}). */
+    public long spareProbes() {
+        return prober.spare();
     }
 
     /** The {@code started} event of a scan of {@code plan} that starts at {@code startedAt}. */
@@ -166,10 +184,16 @@ public final class Scanner {
     /**
      * The probes' events, each open port's followed later by its {@code service} event. A port is queued
      * for detection only after its own event has gone downstream, so its {@code service} event can never
-     * overtake it; the queue closes when a marker after the last probe event comes through.
+     * overtake it; the queue closes when a marker after the last probe event comes through. The ports in
+     * {@code undetected} are queued first: their port events went out before (from another holder of the range).
      */
-    private Flux<EventData> withDetection(Flux<EventData> probes, ScanPlan plan, ScanTally tally) {
+    private Flux<EventData> withDetection(Flux<EventData> probes, ScanPlan plan, ScanTally tally,
+            List<EventData.Port> undetected) {
         Sinks.Many<EventData.Port> opened = Sinks.many().unicast().onBackpressureBuffer();
+        for (EventData.Port port : undetected) {
+            tally.detectionStarted();
+            opened.tryEmitNext(port);
+        }
         EventData probesOver = new EventData.Progress(0, 0, 0, 0, 0, 0, 0, 0, 0, null);
         int concurrency = Math.max(1, Math.min(plan.concurrency(), detector.concurrency()));
         Flux<EventData> services = opened.asFlux().flatMap(port -> detection(port, tally), concurrency);

@@ -379,15 +379,16 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
     }
 
     private Mono<Long> insertPortArrays(String id, List<EventData.Port> ports) {
-        return portArrays(db, id, ports, "").fetch().rowsUpdated();
+        return portArrays(db, id, ports, null, "").fetch().rowsUpdated();
     }
 
     /**
      * One {@code INSERT … SELECT FROM unnest(arrays)} of {@code ports} into {@code port_results} on PostgreSQL, keeping
-     * a port's first result; {@code tail} follows {@code ON CONFLICT DO NOTHING} (a {@code RETURNING} clause).
+     * a port's first result, stored by range {@code shard} of a shared scan (null for a scan one replica runs);
+     * {@code tail} follows {@code ON CONFLICT DO NOTHING} (a {@code RETURNING} clause).
      */
     static DatabaseClient.GenericExecuteSpec portArrays(DatabaseClient db, String id, List<EventData.Port> ports,
-            String tail) {
+            @Nullable Integer shard, String tail) {
         int n = ports.size();
         String[] ip = new String[n];
         Integer[] port = new Integer[n];
@@ -406,12 +407,15 @@ public final class R2dbcScanStore implements ScanStore, DisposableBean {
             service[i] = p.service();
             rtt[i] = p.rttMs();
         }
-        return db.sql("INSERT INTO port_results (scan_id, ip, port, host, state, reason, service, rtt_ms) "
-                        + "SELECT $1, r.ip, r.port, r.host, r.state, r.reason, r.service, r.rtt FROM unnest($2::varchar[], "
-                        + "$3::int[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[], $8::float8[]) "
-                        + "AS r(ip, port, host, state, reason, service, rtt) ON CONFLICT DO NOTHING" + tail)
+        DatabaseClient.GenericExecuteSpec insert = db.sql("INSERT INTO port_results (scan_id, ip, port, host, state, "
+                        + "reason, service, rtt_ms, shard_idx) "
+                        + "SELECT $1, r.ip, r.port, r.host, r.state, r.reason, r.service, r.rtt, $9::int FROM unnest("
+                        + "$2::varchar[], $3::int[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[], "
+                        + "$8::float8[]) AS r(ip, port, host, state, reason, service, rtt) ON CONFLICT DO NOTHING"
+                        + tail)
                 .bind(0, id).bind(1, ip).bind(2, port).bind(3, host).bind(4, state).bind(5, reason)
                 .bind(6, service).bind(7, rtt);
+        return shard == null ? insert.bindNull(8, Integer.class) : insert.bind(8, shard);
     }
 
     // A service event always follows its port's event, so the port's row is there (in this batch or an earlier one).

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.retry.Retry;
@@ -128,6 +129,16 @@ final class R2dbcShardStore implements ShardStore {
 
     @Override
     public Mono<Claim> claim(Instant now, Duration lease) {
+        return claim(now, lease, "sh.status = 'waiting'");
+    }
+
+    @Override
+    public Mono<Claim> claimLeftOver(Instant now, Duration lease) {
+        return claim(now, lease, "(sh.status = 'waiting' AND sh.last_holder IS NOT NULL)");
+    }
+
+    // Claims a range that is waiting as {@code waiting} says, or whose lease ran out.
+    private Mono<Claim> claim(Instant now, Duration lease, String waiting) {
         if (!available()) {
             return Mono.empty();
         }
@@ -137,7 +148,7 @@ final class R2dbcShardStore implements ShardStore {
                 + "sh.closed_count, sh.filtered_count, sh.error_count, sh.status, sh.holder, sh.last_holder, sh.epoch, "
                 + "s.plan FROM scan_shards sh JOIN scans s ON s.id = sh.scan_id "
                 + "WHERE s.status = 'running' AND s.distributed "
-                + "AND (sh.status = 'waiting' OR (sh.status = 'running' AND sh.lease_until < $1)) "
+                + "AND (" + waiting + " OR (sh.status = 'running' AND sh.lease_until < $1)) "
                 + "ORDER BY s.created_at, sh.scan_id, sh.idx LIMIT 1 FOR UPDATE OF sh SKIP LOCKED";
         return db.sql(select).bind(0, now.toEpochMilli())
                 .map(row -> new Candidate(row.get("scan_id", String.class), row.get("idx", Integer.class),
@@ -201,7 +212,7 @@ final class R2dbcShardStore implements ShardStore {
                 .bind(6, b.end() == End.NONE ? now.plus(lease).toEpochMilli() : 0L)
                 .bind(7, b.scanId()).bind(8, b.index()).bind(9, settings.replicaId()).bind(10, b.epoch());
         Mono<Outcome> work = shard.fetch().rowsUpdated()
-                .flatMap(updated -> updated == 0 ? Mono.<Set<String>>error(new Abort(Outcome.LOST)) : insertPorts(b.scanId(), ports))
+                .flatMap(updated -> updated == 0 ? refused(b.scanId()) : insertPorts(b.scanId(), b.index(), ports))
                 .flatMap(keptPorts -> updateServices(b.scanId(), services).flatMap(keptServices -> lock(b.scanId())
                         .flatMap(locked -> events(b, locked, keptPorts, keptServices, now, progressInterval)
                                 .flatMap(events -> finish(b, locked, events, now)))))
@@ -251,12 +262,9 @@ final class R2dbcShardStore implements ShardStore {
             }
             return summary(b.scanId()).flatMap(counts -> {
                 long elapsed = Math.max(0, now.toEpochMilli() - locked.createdAt());
-                double rate = elapsed == 0 ? 0 : scanned * 1000.0 / elapsed;
-                Long eta = rate > 0 ? Math.round((locked.total() - scanned) * 1000.0 / rate) : null;
-                double percent = locked.total() == 0 ? 100 : Math.round(scanned * 10000.0 / locked.total()) / 100.0;
-                events.add(new EventData.Progress(scanned, locked.total(), locked.open() + d.open(),
-                        locked.closed() + d.closed(), locked.filtered() + d.filtered(), locked.errors() + d.errors(),
-                        percent, Math.round(rate * 10) / 10.0, elapsed, last ? null : eta, 0, counts));
+                events.add(progress(locked.total(), new Checkpoint(scanned, locked.open() + d.open(),
+                        locked.closed() + d.closed(), locked.filtered() + d.filtered(), locked.errors() + d.errors()),
+                        elapsed, !last, counts));
                 if (!last) {
                     return Mono.just(events);
                 }
@@ -315,6 +323,15 @@ final class R2dbcShardStore implements ShardStore {
                 .then(b.end() == End.HANDED_BACK ? store.notify(StoreSignals.SHARDS_CHANNEL, b.scanId()) : Mono.empty());
     }
 
+    // A write whose range row refused it: the scan has ended (a cancel ends its ranges too), or another holder has it.
+    private Mono<Set<String>> refused(String id) {
+        return db.sql("SELECT status FROM scans WHERE id = $1").bind(0, id)
+                .map(row -> ScanStatus.RUNNING.wireName().equals(row.get("status", String.class)))
+                .one()
+                .defaultIfEmpty(false)
+                .flatMap(running -> Mono.error(new Abort(running ? Outcome.LOST : Outcome.ENDED)));
+    }
+
     // Takes the scan's row (the last lock of every transaction here); a scan that has ended aborts the write. FOR NO
     // KEY UPDATE, the lock an UPDATE of its other columns takes: it does not conflict with the key-share lock that
     // the foreign keys of the results and events inserted before take on the same row (FOR UPDATE would, and two
@@ -347,6 +364,17 @@ final class R2dbcShardStore implements ShardStore {
         return numbered;
     }
 
+    // The scan's progress from the sums of its verdicts (scanned is their total); an eta only while it goes on.
+    private static EventData.Progress progress(long total, Checkpoint sums, long elapsed, boolean goesOn,
+            EventData.ShardCounts counts) {
+        long scanned = sums.scanned();
+        double rate = elapsed == 0 ? 0 : scanned * 1000.0 / elapsed;
+        Long eta = goesOn && rate > 0 ? Math.round((total - scanned) * 1000.0 / rate) : null;
+        double percent = total == 0 ? 100 : Math.round(scanned * 10000.0 / total) / 100.0;
+        return new EventData.Progress(scanned, total, sums.open(), sums.closed(), sums.filtered(), sums.errors(),
+                percent, Math.round(rate * 10) / 10.0, elapsed, eta, 0, counts);
+    }
+
     private static Checkpoint delta(Batch b) {
         Checkpoint c = b.checkpoint();
         Checkpoint w = b.written();
@@ -356,11 +384,11 @@ final class R2dbcShardStore implements ShardStore {
 
     // Stores the results that no holder stored before; emits the keys stored now. A port probed again after a
     // takeover keeps its first result, and its second event is not appended.
-    private Mono<Set<String>> insertPorts(String id, List<EventData.Port> ports) {
+    private Mono<Set<String>> insertPorts(String id, int shard, List<EventData.Port> ports) {
         if (ports.isEmpty()) {
             return Mono.just(Set.of());
         }
-        return R2dbcScanStore.portArrays(db, id, ports, " RETURNING ip, port")
+        return R2dbcScanStore.portArrays(db, id, ports, shard, " RETURNING ip, port")
                 .map(row -> key(row.get("ip", String.class), row.get("port", Integer.class)))
                 .all()
                 .collect(HashSet::new, Set::add);
@@ -400,6 +428,22 @@ final class R2dbcShardStore implements ShardStore {
     }
 
     @Override
+    public Flux<EventData.Port> undetected(String scanId, int index) {
+        if (!available()) {
+            return Flux.empty();
+        }
+        return db.sql("SELECT ip, port, host, state, reason, service, rtt_ms FROM port_results "
+                        + "WHERE scan_id = $1 AND shard_idx = $2 AND state = 'open' AND method IS NULL "
+                        + "ORDER BY ip, port")
+                .bind(0, scanId).bind(1, index)
+                .map(row -> new EventData.Port(row.get("host", String.class), row.get("ip", String.class),
+                        row.get("port", Integer.class), row.get("state", String.class), row.get("reason", String.class),
+                        row.get("service", String.class), row.get("rtt_ms", Double.class)))
+                .all()
+                .subscribeOn(scheduler);
+    }
+
+    @Override
     public Mono<Long> renew(List<Held> held, Instant now, Duration lease) {
         if (held.isEmpty() || !available()) {
             return Mono.just(0L);
@@ -424,30 +468,44 @@ final class R2dbcShardStore implements ShardStore {
     @Override
     public Mono<Boolean> cancel(String id, String message, Instant now) {
         requireAvailable();
-        Mono<Boolean> work = db.sql("SELECT last_seq, status, distributed, total, scanned, open_count, closed_count, "
-                        + "filtered_count, error_count, created_at FROM scans WHERE id = $1 FOR NO KEY UPDATE")
+        // The ranges first, the scan's row last (the lock order of every transaction here): the ranges not done are
+        // cancelled, so that the shards figure of a scan that is over shows none running or waiting. A range whose
+        // holder is writing now is waited for; that write then finds the scan still running and commits first, and
+        // the holder's next write is refused (its range is no longer running).
+        Mono<Boolean> work = db.sql("UPDATE scan_shards SET status = 'cancelled', lease_until = 0, "
+                        + "last_holder = COALESCE(holder, last_holder), holder = NULL "
+                        + "WHERE scan_id = $1 AND status IN ('waiting', 'running')")
                 .bind(0, id)
-                .map(row -> Locked.of(row, ScanStatus.RUNNING.wireName().equals(row.get("status", String.class))
-                        && Boolean.TRUE.equals(row.get("distributed", Boolean.class)), 0L))
-                .one()
+                .fetch().rowsUpdated()
+                .then(db.sql("SELECT last_seq, status, distributed, total, scanned, open_count, closed_count, "
+                                + "filtered_count, error_count, created_at FROM scans WHERE id = $1 FOR NO KEY UPDATE")
+                        .bind(0, id)
+                        .map(row -> Locked.of(row, ScanStatus.RUNNING.wireName().equals(row.get("status", String.class))
+                                && Boolean.TRUE.equals(row.get("distributed", Boolean.class)), 0L))
+                        .one())
                 .filter(Locked::running)
-                .flatMap(locked -> store.openPorts(List.of(id)).flatMap(open -> {
+                .flatMap(locked -> Mono.zip(store.openPorts(List.of(id)), summary(id)).flatMap(found -> {
                     long elapsed = Math.max(0, now.toEpochMilli() - locked.createdAt());
+                    EventData.Progress last = progress(locked.total(), new Checkpoint(locked.scanned(), locked.open(),
+                            locked.closed(), locked.filtered(), locked.errors()), elapsed, false, found.getT2());
                     EventData.Done done = new EventData.Done(ScanStatus.CANCELLED.wireName(), locked.scanned(),
                             locked.total(), locked.open(), locked.closed(), locked.filtered(), locked.errors(), elapsed,
-                            open.getOrDefault(id, List.of()), message);
+                            found.getT1().getOrDefault(id, List.of()), message);
                     return db.sql("UPDATE scans SET status = 'cancelled', message = $1, finished_at = $2, "
                                     + "elapsed_ms = $3, eta_ms = NULL, last_seq = $4 WHERE id = $5")
                             .bind(0, message).bind(1, locked.createdAt() + elapsed).bind(2, elapsed)
-                            .bind(3, locked.lastSeq() + 1).bind(4, id)
+                            .bind(3, locked.lastSeq() + 2).bind(4, id)
                             .fetch().rowsUpdated()
-                            .then(store.insertEventArrays(id, numbered(locked, List.of(done))))
+                            .then(store.insertEventArrays(id, numbered(locked, List.of(last, done))))
                             .then(store.notify(StoreSignals.EVENTS_CHANNEL, id))
                             .then(store.notify(StoreSignals.CANCELS_CHANNEL, id))
                             .thenReturn(true);
                 }))
                 .defaultIfEmpty(false);
         return work.as(tx::transactional)
+                // Two statements that each lock several range rows (this one and a holder's renewal) can deadlock;
+                // PostgreSQL rolls one back, and a cancel rolled back is tried again.
+                .retryWhen(RETRY)
                 .doOnNext(cancelled -> {
                     if (cancelled) {
                         signals.changed(id);
@@ -481,6 +539,7 @@ final class R2dbcShardStore implements ShardStore {
                     int done = 0;
                     int running = 0;
                     int waiting = 0;
+                    int cancelled = 0;
                     Set<String> holders = new TreeSet<>();
                     for (String[] row : rows) {
                         if (Status.DONE.wireName().equals(row[0])) {
@@ -490,11 +549,13 @@ final class R2dbcShardStore implements ShardStore {
                             if (row[1] != null) {
                                 holders.add(row[1]);
                             }
+                        } else if (Status.CANCELLED.wireName().equals(row[0])) {
+                            cancelled++;
                         } else {
                             waiting++;
                         }
                     }
-                    return new EventData.ShardCounts(done, running, waiting, List.copyOf(holders));
+                    return new EventData.ShardCounts(done, running, waiting, cancelled, List.copyOf(holders));
                 })
                 .subscribeOn(scheduler);
     }

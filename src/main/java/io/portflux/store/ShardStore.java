@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,9 +31,12 @@ import reactor.core.publisher.Mono;
  */
 public interface ShardStore {
 
-    /** Where a range stands in its row. */
+    /**
+     * Where a range stands in its row. A range that was not done when its scan was cancelled is {@code
+     * CANCELLED}: no replica holds it or will claim it.
+     */
     enum Status {
-        WAITING, RUNNING, DONE;
+        WAITING, RUNNING, DONE, CANCELLED;
 
         String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -116,18 +120,33 @@ public interface ShardStore {
     Mono<Claim> claim(Instant now, Duration lease);
 
     /**
+     * Claims, as {@link #claim}, only a range that another replica held before: one handed back, or one whose
+     * holder's lease ran out before {@code now}. Empty when there is none.
+     */
+    Mono<Claim> claimLeftOver(Instant now, Duration lease);
+
+    /**
      * Writes a held range's checkpoint, its new results and events, and extends its lease; appends a
      * {@code progress} event when none was appended in the last {@code progressInterval}, and the scan's
      * {@code done} once its last range is done.
      */
     Mono<Outcome> write(Batch batch, Instant now, Duration lease, Duration progressInterval);
 
+    /**
+     * The open ports that range {@code index} of scan {@code id} stored with no detection result yet: for a holder
+     * that took the range from another, the ports whose detection died with that holder (or is still to come from
+     * a port probed again above the watermark, which keeps its first result either way).
+     */
+    Flux<EventData.Port> undetected(String scanId, int index);
+
     /** Extends the leases of {@code held} to {@code now + lease}; emits how many were extended. */
     Mono<Long> renew(List<Held> held, Instant now, Duration lease);
 
     /**
-     * Ends distributed scan {@code id} as cancelled with {@code message}, if it runs, with its {@code done}
-     * event, and tells every replica to stop its ranges. Emits whether it was running.
+     * Ends distributed scan {@code id} as cancelled with {@code message}, if it runs: its ranges that are not done
+     * become cancelled (none running or waiting any more), and a last {@code progress} (with that {@code shards}
+     * figure) and its {@code done} are appended; tells every replica to stop its ranges. Emits whether it was
+     * running.
      */
     Mono<Boolean> cancel(String id, String message, Instant now);
 

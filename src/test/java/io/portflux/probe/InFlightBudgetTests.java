@@ -40,6 +40,21 @@ class InFlightBudgetTests {
     }
 
     @Test
+    void spareIsWhatAnAcquireWouldGetAtOnceAndNoneWhileWaitersQueue() {
+        List<String> log = new ArrayList<>();
+        InFlightBudget budget = new InFlightBudget(2, clock::get);
+        assertThat(budget.spare()).isEqualTo(2);
+        assertThat(budget.acquire(new Recorder("a", log))).isTrue();
+        assertThat(budget.spare()).isEqualTo(1);
+        assertThat(budget.acquire(new Recorder("b", log))).isTrue();
+        assertThat(budget.acquire(new Recorder("c", log))).isFalse();
+        assertThat(budget.spare()).isZero();
+        budget.release();
+        budget.release();
+        assertThat(budget.spare()).isEqualTo(1);
+    }
+
+    @Test
     void grantsUpToTheMaximumThenQueuesInOrder() {
         List<String> log = new ArrayList<>();
         InFlightBudget budget = new InFlightBudget(2, clock::get);

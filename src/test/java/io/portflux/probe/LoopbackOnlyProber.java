@@ -60,6 +60,11 @@ public final class LoopbackOnlyProber implements Prober {
     }
 
     @Override
+    public long spare() {
+        return delegate.spare();
+    }
+
+    @Override
     public Mono<ProbeOutcome> probe(int lane, InetSocketAddress address, Duration timeout) {
         if (address == null || address.isUnresolved()
                 || !(address.getAddress().isLoopbackAddress() || rigTargets.contains(address.getAddress()))) {

@@ -3,6 +3,7 @@ package io.portflux.scan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portflux.scan.event.EventData;
+import io.portflux.scan.shard.IndexRange;
 import io.portflux.scan.event.ScanEvent;
 import io.portflux.scan.service.ServiceDetector;
 import io.portflux.testing.Await;
@@ -118,6 +119,32 @@ class ScannerDetectionTests {
         assertThat(done.openPorts()).filteredOn(p -> p.port() == 8080)
                 .allSatisfy(p -> assertThat(p.product()).isEqualTo("nginx"));
         assertThat(detector.asked).hasSize(4);
+    }
+
+    @Test
+    void aRangeLeftByAnotherHolderDetectsItsUndetectedPortsOnceWithoutSendingTheirPortEventsAgain() {
+        FakeDetector detector = new FakeDetector(8, a -> Mono.just(
+                new ServiceDetector.Detection("ssh", "OpenSSH", "9.2p1", "SSH-2.0-OpenSSH_9.2p1", null)));
+        FakeProber prober = FakeProber.openOn(1, 2222, 8080);
+        ScanPlan plan = Plans.plan("127.0.0.1", "2222,8080", 16, 0, null, false, true);
+        // The other holder stored 2222's port event and died while detecting it; the range's watermark is past both
+        // positions, and 8080 was detected before.
+        EventData.Port left = new EventData.Port(null, "127.0.0.1", 2222, "open", "conn-accept", null, 0.1);
+        var range = scanner(prober, detector).scanRange(plan, new IndexRange(2, 2), null, List.of(left), Mono.never());
+        List<EventData> events = range.events().collectList().block(Duration.ofSeconds(30));
+
+        assertThat(events).singleElement().isInstanceOfSatisfying(EventData.Service.class, s -> {
+            assertThat(s.port()).isEqualTo(2222);
+            assertThat(s.service()).isEqualTo("ssh");
+            assertThat(s.method()).isEqualTo("probed");
+        });
+        assertThat(detector.asked).extracting(InetSocketAddress::getPort).containsExactly(2222);
+        assertThat(prober.attempts).isEmpty();
+
+        // Without detection, the list is not looked at.
+        ScanPlan off = Plans.plan("127.0.0.1", "2222,8080", 16, 0, null, true, true);
+        assertThat(scanner(prober, detector).scanRange(off, new IndexRange(2, 2), null, List.of(left), Mono.never())
+                .events().collectList().block(Duration.ofSeconds(30))).isEmpty();
     }
 
     @Test

@@ -42,4 +42,13 @@ class EventCodecTests {
         assertThat(done.name()).isEqualTo("done");
         assertThat(((EventData.Done) done.data()).status()).isEqualTo("completed");
     }
+
+    @Test
+    void aSharedScanProgressStoredBeforeRangesCouldBeCancelledDecodesWithNoneCancelled() {
+        ScanEvent progress = codec.event(3, "progress", "{\"scanned\":1,\"total\":2,\"open\":0,\"closed\":1,"
+                + "\"filtered\":0,\"errors\":0,\"percent\":50.0,\"rate\":1.0,\"elapsedMs\":5,\"detecting\":0,"
+                + "\"shards\":{\"done\":1,\"running\":1,\"waiting\":0,\"replicas\":[\"a\"]}}");
+        assertThat(((EventData.Progress) progress.data()).shards())
+                .isEqualTo(new EventData.ShardCounts(1, 1, 0, 0, java.util.List.of("a")));
+    }
 }

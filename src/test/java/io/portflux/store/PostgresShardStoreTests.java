@@ -69,6 +69,19 @@ class PostgresShardStoreTests {
         return id;
     }
 
+    /** A shared scan on a new database, created by replica a, whose first range a holds and second b. */
+    private record Started(R2dbcScanStore a, R2dbcScanStore b, String id, ShardStore.Claim a0, ShardStore.Claim b1) {}
+
+    private static Started started(long total, long... bounds) throws Exception {
+        String url = newDatabase();
+        R2dbcScanStore a = store(url, "a");
+        R2dbcScanStore b = store(url, "b");
+        String id = create(a, total, bounds);
+        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
+        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        return new Started(a, b, id, a0, b1);
+    }
+
     private static EventData.Port port(int port, String state) {
         return new EventData.Port(null, "127.0.0.1", port, state, "open".equals(state) ? "conn-accept" : "conn-refused",
                 null, 0.1);
@@ -135,17 +148,17 @@ class PostgresShardStoreTests {
         assertThat(scan.open()).isEqualTo(1);
         assertThat(scan.status()).isEqualTo(ScanStatus.RUNNING);
         assertThat(scan.distributed()).isTrue();
-        assertThat(scan.shards()).isEqualTo(new EventData.ShardCounts(1, 2, 0, List.of("a", "b")));
+        assertThat(scan.shards()).isEqualTo(new EventData.ShardCounts(1, 2, 0, 0, List.of("a", "b")));
     }
 
     @Test
     void aRangeHandedBackIsResumedAtOnceAndTheLastRangeEndsTheScanWithOneDoneAndExactCounts() throws Exception {
-        String url = newDatabase();
-        R2dbcScanStore a = store(url, "a");
-        R2dbcScanStore b = store(url, "b");
-        String id = create(a, 20, 0, 10, 20);
-        ShardStore.Claim a0 = a.shards().claim(T0, LEASE).block(WAIT);
-        ShardStore.Claim b1 = b.shards().claim(T0, LEASE).block(WAIT);
+        Started s = started(20, 0, 10, 20);
+        R2dbcScanStore a = s.a();
+        R2dbcScanStore b = s.b();
+        String id = s.id();
+        ShardStore.Claim a0 = s.a0();
+        ShardStore.Claim b1 = s.b1();
 
         // a stops (SIGTERM) at watermark 4 and hands range 0 back; b resumes it at once, with no lease to wait.
         assertThat(write(a, a0, closed(4, 3, 1), a0.stored(), List.of(port(1, "open")), ShardStore.End.HANDED_BACK,
@@ -174,12 +187,54 @@ class PostgresShardStoreTests {
         assertThat(done.openPorts()).extracting(EventData.OpenPort::port).containsExactly(1);
         assertThat(done.elapsedMs()).isEqualTo(3000);
         EventData.Progress last = (EventData.Progress) events.get(events.size() - 2).data();
-        assertThat(last.shards()).isEqualTo(new EventData.ShardCounts(2, 0, 0, List.of()));
+        assertThat(last.shards()).isEqualTo(new EventData.ShardCounts(2, 0, 0, 0, List.of()));
         StoredScan scan = a.find(id).block(WAIT);
         assertThat(scan.status()).isEqualTo(ScanStatus.COMPLETED);
         assertThat(scan.finishedAt()).isEqualTo(T0.plusSeconds(3));
         // Nothing more to claim or write once the scan has ended.
         assertThat(a.shards().claim(T0.plusSeconds(60), LEASE).blockOptional(WAIT)).isEmpty();
+    }
+
+    @Test
+    void aReplicaBeyondItsShareClaimsOnlyRangesThatAnotherLeft() throws Exception {
+        Started s = started(40, 0, 10, 20, 30, 40);
+        R2dbcScanStore a = s.a();
+        R2dbcScanStore b = s.b();
+        ShardStore.Claim a0 = s.a0();
+        ShardStore.Claim b1 = s.b1();
+        assertThat(b.shards().claimLeftOver(T0, LEASE).blockOptional(WAIT)).as("ranges 2 and 3 were never held")
+                .isEmpty();
+
+        assertThat(write(a, a0, closed(4, 4, 0), a0.stored(), List.of(), ShardStore.End.HANDED_BACK, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
+        ShardStore.Claim left = b.shards().claimLeftOver(T0.plusSeconds(1), LEASE).block(WAIT);
+        assertThat(left.index()).isZero();
+        assertThat(left.action()).isEqualTo(EventData.Shard.RESUMED);
+        assertThat(left.stored()).isEqualTo(closed(4, 4, 0));
+
+        // b stops renewing range 1 (leased until T0 + 10 s; range 0 until T0 + 11 s): once its lease has run out,
+        // another replica takes it over beyond its share too.
+        assertThat(a.shards().claimLeftOver(T0.plusSeconds(5), LEASE).blockOptional(WAIT)).isEmpty();
+        ShardStore.Claim taken = a.shards().claimLeftOver(T0.plusMillis(10_500), LEASE).block(WAIT);
+        assertThat(List.of(taken.index(), taken.epoch())).containsExactly(1, b1.epoch() + 1);
+        assertThat(taken.action()).isEqualTo(EventData.Shard.TAKEN_OVER);
+    }
+
+    @Test
+    void theOpenPortsARangeStoredWithNoDetectionAreFoundForItsNextHolder() throws Exception {
+        Started s = started(20, 0, 10, 20);
+        EventData.Service detected = new EventData.Service(null, "127.0.0.1", 2, "ssh", "OpenSSH", "9.2p1", null, null,
+                EventData.Service.PROBED);
+        // a stores ports 2 and 3 open, and 2's detection; it dies detecting 3. b's range has its own open port 12.
+        assertThat(write(s.a(), s.a0(), closed(5, 3, 2), s.a0().stored(),
+                List.of(port(2, "open"), port(3, "open"), detected), ShardStore.End.NONE, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(write(s.b(), s.b1(), closed(13, 2, 1), s.b1().stored(),
+                List.of(port(12, "open"), port(11, "closed")), ShardStore.End.NONE, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
+
+        assertThat(s.b().shards().undetected(s.id(), 0).collectList().block(WAIT)).containsExactly(port(3, "open"));
+        assertThat(s.b().shards().undetected(s.id(), 1).collectList().block(WAIT)).containsExactly(port(12, "open"));
     }
 
     @Test
@@ -208,14 +263,19 @@ class PostgresShardStoreTests {
     }
 
     @Test
-    void aCancelEndsTheScanForEveryHolderAndLateWritesAreDropped() throws Exception {
+    void aCancelEndsTheScanAndItsUnfinishedRangesForEveryHolderAndLateWritesAreDropped() throws Exception {
         String url = newDatabase();
         R2dbcScanStore a = store(url, "a");
         R2dbcScanStore b = store(url, "b");
-        String id = create(a, 20, 0, 10, 20);
+        String id = create(a, 30, 0, 10, 20, 30);
         ShardStore.Claim b0 = b.shards().claim(T0, LEASE).block(WAIT);
+        ShardStore.Claim a1 = a.shards().claim(T0, LEASE).block(WAIT);
         assertThat(write(b, b0, closed(3, 3, 0), b0.stored(), List.of(), ShardStore.End.NONE, T0.plusSeconds(1)))
                 .isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(write(a, a1, closed(20, 10, 0), a1.stored(), List.of(), ShardStore.End.FINISHED, T0.plusSeconds(1)))
+                .isEqualTo(ShardStore.Outcome.WRITTEN);
+        assertThat(a.find(id).block(WAIT).shards()).as("range 0 held by b, 1 done, 2 waiting")
+                .isEqualTo(new EventData.ShardCounts(1, 1, 1, 0, List.of("b")));
 
         assertThat(a.shards().cancel(id, "cancelled by request", T0.plusSeconds(2)).block(WAIT)).isTrue();
         assertThat(a.shards().cancel(id, "cancelled by request", T0.plusSeconds(2)).block(WAIT)).isFalse();
@@ -223,13 +283,26 @@ class PostgresShardStoreTests {
                 T0.plusSeconds(3))).isEqualTo(ShardStore.Outcome.ENDED);
         assertThat(a.shards().claim(T0.plusSeconds(3), LEASE).blockOptional(WAIT)).isEmpty();
 
+        // The scan is over, and so are its ranges: the one done stays done, none runs or waits; the snapshot's
+        // shards figure and the last progress before done say so.
         StoredScan scan = a.find(id).block(WAIT);
         assertThat(scan.status()).isEqualTo(ScanStatus.CANCELLED);
-        assertThat(scan.scanned()).isEqualTo(3);
+        assertThat(scan.scanned()).isEqualTo(13);
+        EventData.ShardCounts over = new EventData.ShardCounts(1, 0, 0, 2, List.of());
+        assertThat(scan.shards()).isEqualTo(over);
+        List<ScanEvent> events = events(a, id);
+        assertThat(names(events)).endsWith("progress", "done").filteredOn("done"::equals).hasSize(1);
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).id()).isEqualTo(i + 1);
+        }
+        EventData.Progress last = (EventData.Progress) events.get(events.size() - 2).data();
+        assertThat(last.shards()).isEqualTo(over);
+        assertThat(List.of(last.scanned(), last.closed(), last.total())).containsExactly(13L, 13L, 30L);
+        assertThat(last.etaMs()).isNull();
         EventData.Done done = (EventData.Done) a.terminal(id).block(WAIT).data();
         assertThat(done.status()).isEqualTo("cancelled");
         assertThat(done.message()).isEqualTo("cancelled by request");
-        assertThat(done.scanned()).isEqualTo(3);
+        assertThat(done.scanned()).isEqualTo(13);
         assertThat(a.results(id, null, List.of(), 100).collectList().block(WAIT)).isEmpty();
         // A shared scan is never interrupted with the replica that started it.
         String other = create(a, 20, 0, 20);

@@ -134,11 +134,14 @@ public sealed interface EventData {
     }
 
     /**
-     * Where the ranges of a scan that several replicas share stand: finished, held by a replica now, and
-     * waiting for one; {@code replicas} names the replicas that hold ranges now.
+     * Where the ranges of a scan that several replicas share stand: finished, held by a replica now, waiting for
+     * one, and cancelled (not done when the scan was cancelled; once a scan is over, none runs or waits);
+     * {@code replicas} names the replicas that hold ranges now. {@code cancelled} is never null: a figure stored
+     * before ranges could be cancelled has none.
      */
-    record ShardCounts(int done, int running, int waiting, List<String> replicas) {
+    record ShardCounts(int done, int running, int waiting, @Nullable Integer cancelled, List<String> replicas) {
         public ShardCounts {
+            cancelled = cancelled == null ? 0 : cancelled;
             replicas = replicas == null ? List.of() : List.copyOf(replicas);
         }
     }

@@ -35,13 +35,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Timed;
 
 /**
  * SharedScanTests run three PortFlux processes on loopback against one private PostgreSQL and share scans
  * between them ({@code distribute=on}): a scan of eight addresses × every port is worked on by all three and
  * ends with exact counts and exactly the listening ports as open; a replica stopped with SIGTERM hands its ranges
- * back and the others resume them without waiting for the lease; a replica killed with SIGKILL has its ranges
- * taken over after the lease, and the scan still ends with exact counts, one result and one event per port.
+ * back and the others resume them at once, without waiting for the lease or for a slot; a replica killed with
+ * SIGKILL while it detects a slow service has its ranges taken over after the lease, and the scan still ends with
+ * exact counts, one result and one event per port, and the service detected by the replica that took over.
  *
  * <p>The three tests share the processes and run in order: three replicas, then two, then one.
  */
@@ -77,7 +79,10 @@ class SharedScanTests {
                             "--portflux.cluster.claim-interval=500ms",
                             "--portflux.cluster.checkpoint-interval=300ms",
                             "--portflux.quotas.scans-per-minute=0",
-                            "--portflux.detect.enabled=false");
+                            "--portflux.detect.enabled=false",
+                            // A greeting that comes within seconds is still read (the slow greeter's, below).
+                            "--portflux.detect.greeting-min=5s", "--portflux.detect.greeting-timeout=5s",
+                            "--portflux.detect.max-time=7s");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -144,7 +149,7 @@ class SharedScanTests {
         for (Map<String, Object> progress : named(events, "progress")) {
             assertThat(SseClient.number(progress, "scanned")).isLessThanOrEqualTo(total);
             Set<Object> figure = new HashSet<>(((Map<?, ?>) progress.get("shards")).keySet());
-            assertThat(figure).containsExactlyInAnyOrder("done", "running", "waiting", "replicas");
+            assertThat(figure).containsExactlyInAnyOrder("done", "running", "waiting", "cancelled", "replicas");
         }
         return done;
     }
@@ -247,6 +252,13 @@ class SharedScanTests {
         Map<?, ?> snapshot = snapshot(replica("a").client(), id);
         assertThat(snapshot.get("status")).isEqualTo("cancelled");
         assertThat(((Number) snapshot.get("scanned")).longValue()).isEqualTo(SseClient.number(done, "scanned"));
+        // The scan is over and so are its ranges: none running or waiting, in the snapshot and the last progress.
+        Map<?, ?> figure = (Map<?, ?>) snapshot.get("shards");
+        assertThat(figure.get("running")).isEqualTo(0);
+        assertThat(figure.get("waiting")).isEqualTo(0);
+        assertThat(((Number) figure.get("cancelled")).intValue()).isPositive();
+        assertThat(events.get(events.size() - 2).event()).isEqualTo("progress");
+        assertThat(((Map<?, ?>) events.get(events.size() - 2).data().get("shards")).get("running")).isEqualTo(0);
         assertThat(stoppedMs).as("cancel to every range stopped, ms").isLessThan(LEASE.toMillis());
         System.out.printf("cancel through c: done on b's watcher after %d ms, every range stopped after %d ms%n", doneMs,
                 stoppedMs);
@@ -268,7 +280,10 @@ class SharedScanTests {
         // 12 ranges of 256 probes, slow enough that a range takes seconds: c is stopped with work left in one.
         String id = start(replica("a").client(), "{\"targets\":\"127.0.0.1\",\"ports\":\"1-3072\","
                 + "\"distribute\":\"on\",\"report\":\"all\",\"rate\":\"300\",\"detect\":\"off\"}");
-        var onA = watch(replica("a").client(), id);
+        // When each event reached a's watcher: a range's hand-back and its resume are stored by two replicas, and
+        // both reach the watcher the same way, so the time between their arrivals is the time the range waited.
+        var onA = SseClient.stream(replica("a").client(), "/api/scans/" + id + "/events").timed().collectList()
+                .toFuture();
         reached(() -> heldEarly(id, "c") > 0, "c holds a range it has not done half of");
 
         long stopped = System.nanoTime();
@@ -284,13 +299,15 @@ class SharedScanTests {
         });
         reached(() -> handedBackBy(id, "c") > 0 && heldBy(id, "c") == 0, "c's ranges handed back");
         long handedBackMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
-        // The others take them as soon as one of their own ranges ends and frees a slot (ranges-per-replica).
+        // The hand-back wakes the others (NOTIFY), and they take c's ranges at once: their in-flight budget has
+        // room, though each already holds its ranges-per-replica.
         reached(() -> resumedFrom(id, "c"), "c's ranges resumed by a or b");
         long resumedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
         assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isIn(0, 130, 143);
         long exitedMs = TimeUnit.NANOSECONDS.toMillis(exited[0] - stopped);
 
-        var events = onA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        var timed = onA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        var events = timed.stream().map(Timed::get).toList();
         assertOneStream(events, 3072);
         assertThat(named(events, "port")).hasSize(3072);
         assertThat(rows(id)).hasSize(3072);
@@ -298,53 +315,155 @@ class SharedScanTests {
         List<Object> handedBack = shards.stream().filter(s -> "c".equals(s.get("replica"))
                 && "handed-back".equals(s.get("action"))).map(s -> s.get("shard")).toList();
         assertThat(handedBack).as("ranges c handed back").isNotEmpty();
+        long longestWaitMs = 0;
         for (Object range : handedBack) {
             assertThat(shards).as("range %s resumed from c", range).anyMatch(s -> range.equals(s.get("shard"))
                     && "resumed".equals(s.get("action")) && "c".equals(s.get("previous")));
+            long back = arrival(timed, range, "handed-back");
+            long resumed = arrival(timed, range, "resumed");
+            longestWaitMs = Math.max(longestWaitMs, TimeUnit.NANOSECONDS.toMillis(resumed - back));
         }
+        // Before, a range handed back waited for a slot of a or b to free: 5.5 s here, nearly the lease.
+        assertThat(longestWaitMs).as("longest wait of a range c handed back, from its hand-back to its resume, ms")
+                .isLessThan(2000);
         // Handed back at SIGTERM, not left for the lease to run out: nothing was taken over.
         assertThat(shards).noneMatch(s -> "taken-over".equals(s.get("action")));
         assertThat(handedBackMs).as("SIGTERM to c's ranges handed back, ms").isLessThan(LEASE.toMillis() / 2);
-        System.out.printf("SIGTERM of c: its %d range(s) handed back after %d ms and resumed elsewhere after %d ms; "
-                + "it exited after %d ms (lease %d ms)%n", handedBack.size(), handedBackMs, resumedMs, exitedMs,
-                LEASE.toMillis());
+        System.out.printf("SIGTERM of c: its %d range(s) handed back after %d ms and resumed elsewhere after %d ms "
+                + "(each waited at most %d ms); it exited after %d ms (lease %d ms)%n", handedBack.size(), handedBackMs,
+                resumedMs, longestWaitMs, exitedMs, LEASE.toMillis());
+    }
+
+    /** When the {@code action} shard event of {@code range} reached the watcher (nanoTime). */
+    private static long arrival(List<Timed<ServerSentEvent<Map<String, Object>>>> timed,
+            Object range, String action) {
+        return timed.stream().filter(t -> "shard".equals(t.get().event()) && range.equals(t.get().data().get("shard"))
+                        && action.equals(t.get().data().get("action")))
+                .mapToLong(t -> t.elapsedSinceSubscription().toNanos()).findFirst().orElseThrow();
     }
 
     @Test
     @Order(4)
-    void aReplicaKilledMidScanHasItsRangesTakenOverAndTheScanEndsWithExactCountsAndNoDuplicates() throws Exception {
-        String id = start(replica("a").client(), "{\"targets\":\"127.0.0.1\",\"ports\":\"1-3072\","
-                + "\"distribute\":\"on\",\"report\":\"all\",\"rate\":\"300\",\"detect\":\"off\"}");
-        var onA = watch(replica("a").client(), id);
-        reached(() -> heldEarly(id, "b") > 0, "b holds a range it has not done half of");
+    void aReplicaKilledWhileDetectingHasItsRangesTakenOverAndTheScanEndsWithExactCountsNoDuplicatesAndTheService()
+            throws Exception {
+        // An SSH-like listener that greets GREETING after each connection: the replica that finds it open is still
+        // waiting for its greeting when it is killed.
+        ServerSocket slow = slowGreeter("SSH-2.0-Test_1.0\r\n");
+        String id = start(replica("a").client(), "{\"targets\":\"127.0.0.1\",\"ports\":\"1-3071,"
+                + slow.getLocalPort() + "\",\"distribute\":\"on\",\"report\":\"all\",\"rate\":\"300\","
+                + "\"detect\":\"on\"}");
+        String[] holder = new String[1];
+        reached(() -> (holder[0] = detectingHolder(id, slow.getLocalPort())) != null,
+                "the slow port stored open with its detection under way");
+        PortFluxProcess killed = replica(holder[0]);
+        killed.kill();
+        long killedAt = System.nanoTime();
+        PortFluxProcess survivor = replicas.stream().filter(PortFluxProcess::alive).findFirst().orElseThrow();
+        var events = SseClient.stream(survivor.client(), "/api/scans/" + id + "/events").collectList()
+                .block(WAIT);
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
 
-        replica("b").kill();
-        long killed = System.nanoTime();
-        var events = onA.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
-
-        assertOneStream(events, 3072);
+        Map<String, Object> done = assertOneStream(events, 3072);
         List<String> ports = named(events, "port").stream().map(p -> p.get("ip") + ":" + p.get("port")).toList();
         assertThat(ports).hasSize(3072).doesNotHaveDuplicates();
         assertThat(rows(id)).containsExactlyInAnyOrderElementsOf(ports);
-        // The stream on the survivor shows the takeover: b's ranges taken over by a from their watermarks.
+        // The stream on a survivor shows the takeover: the killed replica's ranges taken over from their watermarks.
         List<Map<String, Object>> takeovers = named(events, "shard").stream()
                 .filter(s -> "taken-over".equals(s.get("action"))).toList();
-        assertThat(takeovers).isNotEmpty().allMatch(s -> "b".equals(s.get("previous")) && "a".equals(s.get("replica")));
+        assertThat(takeovers).isNotEmpty().allMatch(s -> holder[0].equals(s.get("previous"))
+                && !holder[0].equals(s.get("replica")));
         for (Map<String, Object> t : takeovers) {
             assertThat(SseClient.number(t, "watermark")).isBetween(SseClient.number(t, "from"), SseClient.number(t, "to"));
         }
-        System.out.printf("SIGKILL of b: %d range(s) taken over by a; the scan ended %d ms after the kill (lease %d ms)%n",
-                takeovers.size(), tookMs, LEASE.toMillis());
+        // The detection that died with the killed replica was run again by the one that took its range over: one
+        // service event for the slow port, after its port event, and every open port of done and of the snapshot
+        // has its detection.
+        List<String> services = named(events, "service").stream().map(p -> p.get("ip") + ":" + p.get("port")).toList();
+        assertThat(services).doesNotHaveDuplicates();
+        List<Map<String, Object>> slowService = named(events, "service").stream()
+                .filter(p -> SseClient.number(p, "port") == slow.getLocalPort()).toList();
+        assertThat(slowService).singleElement().satisfies(p -> assertThat(p).containsEntry("service", "ssh")
+                .containsEntry("method", "probed").containsEntry("banner", "SSH-2.0-Test_1.0"));
+        List<?> openPorts = (List<?>) done.get("openPorts");
+        assertThat(openPorts).hasSize(services.size())
+                .allSatisfy(p -> assertThat(((Map<?, ?>) p).get("method")).isNotNull());
+        assertThat(openPorts).anyMatch(p -> detectedSsh(p, slow.getLocalPort()));
+        Map<?, ?> snapshot = snapshot(survivor.client(), id);
+        assertThat((List<?>) snapshot.get("openPorts")).anyMatch(p -> detectedSsh(p, slow.getLocalPort()));
+        System.out.printf("SIGKILL of %s while detecting: %d range(s) taken over; the scan ended %d ms after the kill "
+                + "(lease %d ms), with the slow port detected%n", holder[0], takeovers.size(), tookMs,
+                LEASE.toMillis());
 
-        // What a did shows in its metrics.
-        String metrics = replica("a").client().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
-        assertThat(metric(metrics, "portflux_shards_claimed_total")).isGreaterThan(takeovers.size());
-        assertThat(metric(metrics, "portflux_shards_taken_over_total")).isGreaterThanOrEqualTo(takeovers.size());
-        assertThat(metric(metrics, "portflux_shards_finished_total")).isPositive();
-        assertThat(metric(metrics, "portflux_shards_lease_renewals_total")).isPositive();
-        assertThat(metric(metrics, "portflux_shards_held")).isZero();
+        // What the survivors did shows in their metrics.
+        List<String> scrapes = replicas.stream().filter(PortFluxProcess::alive)
+                .map(r -> r.client().get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                        .expectBody(String.class).returnResult().getResponseBody())
+                .toList();
+        assertThat(scrapes.stream().mapToDouble(m -> metric(m, "portflux_shards_claimed_total")).sum())
+                .isGreaterThan(takeovers.size());
+        assertThat(scrapes.stream().mapToDouble(m -> metric(m, "portflux_shards_taken_over_total")).sum())
+                .isGreaterThanOrEqualTo(takeovers.size());
+        assertThat(scrapes.stream().mapToDouble(m -> metric(m, "portflux_shards_finished_total")).sum()).isPositive();
+        assertThat(scrapes.stream().mapToDouble(m -> metric(m, "portflux_shards_lease_renewals_total")).sum())
+                .isPositive();
+        assertThat(scrapes).allSatisfy(m -> assertThat(metric(m, "portflux_shards_held")).isZero());
+    }
+
+    // An open port of done or the snapshot: {@code port}, detected as ssh by a conversation.
+    private static boolean detectedSsh(Object openPort, int port) {
+        Map<?, ?> p = (Map<?, ?>) openPort;
+        return Integer.valueOf(port).equals(p.get("port")) && "ssh".equals(p.get("service"))
+                && "probed".equals(p.get("method"));
+    }
+
+    /** How long {@link #slowGreeter} waits after a connection before it greets. */
+    private static final Duration GREETING = Duration.ofSeconds(3);
+
+    /**
+     * A loopback listener that sends {@code greeting} {@link #GREETING} after each connection it accepts, then
+     * closes it; it is closed with the class's other listeners.
+     */
+    private static ServerSocket slowGreeter(String greeting) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        listeners.add(server);
+        Thread accepting = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    java.net.Socket s = server.accept();
+                    Thread greeter = new Thread(() -> {
+                        try (s) {
+                            Thread.sleep(GREETING.toMillis());
+                            s.getOutputStream().write(greeting.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            s.getOutputStream().flush();
+                            // Long enough for the detector to read it; then the connection closes.
+                            s.setSoTimeout(2_000);
+                            s.getInputStream().read();
+                        } catch (IOException | InterruptedException ignored) {
+                            // The prober's own connect is reset at once, and a killed replica's detection is gone.
+                        }
+                    }, "slow-greeting");
+                    greeter.setDaemon(true);
+                    greeter.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }, "slow-greeter");
+        accepting.setDaemon(true);
+        accepting.start();
+        return server;
+    }
+
+    // The replica holding the range that stored {@code port} open with no detection result yet, or null.
+    private static String detectingHolder(String id, int port) throws Exception {
+        String database = url.substring(url.lastIndexOf('/') + 1);
+        try (Connection jdbc = DriverManager.getConnection(cluster.jdbcUrl(database), "postgres", "");
+                ResultSet r = jdbc.createStatement().executeQuery("SELECT sh.holder FROM port_results p "
+                        + "JOIN scan_shards sh ON sh.scan_id = p.scan_id AND sh.idx = p.shard_idx "
+                        + "WHERE p.scan_id = '" + id + "' AND p.port = " + port + " AND p.state = 'open' "
+                        + "AND p.method IS NULL AND sh.status = 'running'")) {
+            return r.next() ? r.getString(1) : null;
+        }
     }
 
     private static double metric(String scrape, String name) {
