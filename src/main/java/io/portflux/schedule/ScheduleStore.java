@@ -36,6 +36,8 @@ public final class ScheduleStore implements AutoCloseable {
 
     /** Runs kept per schedule. */
     static final int RUNS_KEPT = 100;
+    // Of a schedule's deliveries that are over (delivered, or out of attempts), the newest this many are kept.
+    static final int DELIVERIES_KEPT = 100;
 
     private final DatabaseClient db;
     private final TransactionalOperator tx;
@@ -197,7 +199,12 @@ public final class ScheduleStore implements AutoCloseable {
         Mono<Long> prune = db.sql("DELETE FROM schedule_runs WHERE schedule_id = $1 AND tick < (SELECT MIN(k.tick) FROM "
                         + "(SELECT tick FROM schedule_runs WHERE schedule_id = $1 ORDER BY tick DESC LIMIT $2) k)")
                 .bind(0, run.scheduleId()).bind(1, RUNS_KEPT).fetch().rowsUpdated();
-        return update.fetch().rowsUpdated().then(idle).then(enqueue).then(prune).then()
+        // Deliveries that are over are kept as far as the newest DELIVERIES_KEPT; a pending one is never removed.
+        Mono<Long> pruneDeliveries = db.sql("DELETE FROM alert_deliveries WHERE schedule_id = $1 AND status <> 'pending' "
+                        + "AND created_at < (SELECT MIN(k.created_at) FROM (SELECT created_at FROM alert_deliveries "
+                        + "WHERE schedule_id = $1 ORDER BY created_at DESC LIMIT $2) k)")
+                .bind(0, run.scheduleId()).bind(1, DELIVERIES_KEPT).fetch().rowsUpdated();
+        return update.fetch().rowsUpdated().then(idle).then(enqueue).then(prune).then(pruneDeliveries).then()
                 .as(tx::transactional)
                 .subscribeOn(scheduler);
     }
