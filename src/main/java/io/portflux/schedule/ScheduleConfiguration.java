@@ -11,7 +11,9 @@ import io.portflux.web.stream.ShutdownSignal;
 import io.r2dbc.spi.ConnectionFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,10 +63,14 @@ public class ScheduleConfiguration {
         return new Schedules(store, validation, runner, clock.getIfAvailable(Clock::systemUTC));
     }
 
-    /** The declared schedules, written before the application is ready; a bad one stops the start, naming it. */
+    /**
+     * The declared schedules, written before the application is ready; a bad one stops the start, naming it. Those
+     * that an earlier start declared and this one does not are deleted.
+     */
     @Bean
     ApplicationRunner declaredSchedules(Schedules schedules, ScheduleProperties properties) {
         return args -> {
+            List<ScheduleSpec> specs = new ArrayList<>();
             for (ScheduleProperties.Declared declared : properties.declared()) {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("name", declared.name());
@@ -76,13 +82,15 @@ public class ScheduleConfiguration {
                     body.put("alerts", Map.of("webhook", declared.webhook()));
                 }
                 try {
-                    Schedule written = schedules.upsert(ScheduleBody.parse(body)).block(DECLARED_WAIT);
-                    log.info("declared schedule {} written (id {})", declared.name(), written == null ? "?" : written.id());
+                    specs.add(ScheduleBody.parse(body));
                 } catch (RuntimeException e) {
                     throw new IllegalStateException("portflux.schedules.declared '" + declared.name() + "': "
                             + e.getMessage(), e);
                 }
             }
+            List<String> removed = schedules.declare(specs).collectList().block(DECLARED_WAIT);
+            log.info("declared schedules written: {}; no longer declared, deleted: {}",
+                    specs.stream().map(ScheduleSpec::name).toList(), removed);
         };
     }
 }

@@ -115,6 +115,18 @@ public final class ScheduleStore implements AutoCloseable {
                 .subscribeOn(scheduler);
     }
 
+    /** Marks schedule {@code name} as declared in the configuration. */
+    public Mono<Void> markDeclared(String name) {
+        return db.sql("UPDATE schedules SET declared = TRUE WHERE name = $1").bind(0, name).then()
+                .subscribeOn(scheduler);
+    }
+
+    /** The schedules a start wrote from its configuration, by name. */
+    public Flux<Schedule> declared() {
+        return db.sql("SELECT " + COLUMNS + " FROM schedules WHERE declared = TRUE ORDER BY name").map(this::schedule)
+                .all().subscribeOn(scheduler);
+    }
+
     /** Every schedule, by name. */
     public Flux<Schedule> list() {
         return db.sql("SELECT " + COLUMNS + " FROM schedules ORDER BY name").map(this::schedule).all()

@@ -4,7 +4,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -64,6 +67,23 @@ public final class Schedules {
                     Instant now = clock.instant();
                     return store.create(newId(), checked, nextRun(checked, now), now);
                 })));
+    }
+
+    /**
+     * Writes the schedules declared in the configuration (by name, as {@link #upsert} does) and deletes those that an
+     * earlier start declared and this one no longer does; emits the names of the deleted ones.
+     */
+    Flux<String> declare(List<ScheduleSpec> specs) {
+        Set<String> names = new HashSet<>();
+        specs.forEach(spec -> names.add(spec.name()));
+        return Flux.fromIterable(specs)
+                .concatMap(spec -> upsert(spec)
+                        .onErrorMap(e -> new IllegalStateException(
+                                "portflux.schedules.declared '" + spec.name() + "': " + e.getMessage(), e))
+                        .flatMap(written -> store.markDeclared(written.spec().name())))
+                .thenMany(store.declared())
+                .filter(schedule -> !names.contains(schedule.spec().name()))
+                .concatMap(schedule -> delete(schedule.id()).thenReturn(schedule.spec().name()));
     }
 
     public Mono<Void> delete(String id) {

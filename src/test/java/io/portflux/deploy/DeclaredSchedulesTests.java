@@ -37,14 +37,20 @@ class DeclaredSchedulesTests {
         return dir;
     }
 
-    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> schedulesAfterStart(Path config, String database) {
+        return schedulesAfterStart(config, database, client -> {});
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> schedulesAfterStart(Path config, String database,
+            java.util.function.Consumer<WebTestClient> then) {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(PortFluxApplication.class).run(
                 "--spring.config.additional-location=file:" + config + "/", "--server.port=0",
                 "--server.address=127.0.0.1", "--spring.r2dbc.url=" + database)) {
             String port = app.getEnvironment().getProperty("local.server.port");
             WebTestClient client = WebTestClient.bindToServer(TestHttpClients.connector())
                     .baseUrl("http://127.0.0.1:" + port).build();
+            then.accept(client);
             return client.get().uri("/api/schedules").exchange().expectStatus().isOk()
                     .expectBody(List.class).returnResult().getResponseBody();
         }
@@ -61,5 +67,23 @@ class DeclaredSchedulesTests {
                 .containsEntry("alerts", Map.of("webhook", "http://127.0.0.1:9000/hook"))
                 .containsKey("nextRun");
         assertThat(schedules.get(1)).containsEntry("enabled", false).containsEntry("zone", "UTC").doesNotContainKey("nextRun");
+    }
+
+    @Test
+    void aScheduleRemovedFromTheValuesIsDeletedAtTheNextStartAndOnesMadeThroughTheApiStay() throws Exception {
+        String database = "r2dbc:h2:mem:///undeclared-" + UUID.randomUUID() + "?DB_CLOSE_DELAY=-1";
+        List<Map<String, Object>> first = schedulesAfterStart(rendered(HelmChartTests.DECLARED_SCHEDULES), database,
+                client -> client.post().uri("/api/schedules").contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("name", "by-hand", "cron", "0 0 * * * *",
+                                "scan", Map.of("targets", "127.0.0.1", "ports", "22")))
+                        .exchange().expectStatus().isCreated());
+        assertThat(first).extracting(s -> s.get("name")).containsExactly("by-hand", "dmz", "kubelets");
+
+        // The next release's values declare dmz only: kubelets goes, the schedule made by hand stays.
+        String values = HelmChartTests.DECLARED_SCHEDULES;
+        String onlyDmz = values.substring(0, values.indexOf("      - name: kubelets"))
+                + values.substring(values.indexOf("\nalerts:") + 1);
+        List<Map<String, Object>> second = schedulesAfterStart(rendered(onlyDmz), database);
+        assertThat(second).extracting(s -> s.get("name")).containsExactly("by-hand", "dmz");
     }
 }
