@@ -119,6 +119,9 @@ final class Listener extends ChannelInboundHandlerAdapter {
                     }
                 }
                 ctx.fireChannelRead(msg);
+                // The raw bytes alone may end a reply: a greeting that comes behind a codec still waiting for its
+                // message (telnet negotiation during the HTTP probe).
+                check();
             }
         };
     }

@@ -141,8 +141,9 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
 
     /**
      * The detection to report once enough findings are in, or null to wait for more. TLS and DNS answers
-     * decide at once. An HTTP answer waits for the TLS probe, because a TLS server answers a plain request
-     * too (nginx: 400 "plain HTTP request sent to HTTPS port"), and TLS is the better answer there.
+     * decide at once, and so does a greeting that came late, during the HTTP probe. An HTTP answer waits for the TLS
+     * probe, because a TLS server answers a plain request too (nginx: 400 "plain HTTP request sent to HTTPS port"),
+     * and TLS is the better answer there.
      */
     static @Nullable Detection decision(List<Finding> seen) {
         Finding tls = find(seen, Kind.TLS);
@@ -154,7 +155,8 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
         if (dns != null && dns.detection() != null) {
             return dns.detection();
         }
-        if (http != null && http.detection() != null && tls != null) {
+        // A greeting that came during the HTTP probe names a server that speaks first: no TLS answer to wait for.
+        if (http != null && http.detection() != null && (tls != null || !"http".equals(http.detection().service()))) {
             return http.detection();
         }
         return null;

@@ -130,19 +130,30 @@ final class Probes {
             channel.pipeline().addBefore(Listener.NAME, "portflux.detect.http", new HttpClientCodec());
             // HTTP/1.0 and no headers: the smallest request every server answers; HEAD changes nothing.
             channel.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.HEAD, "/"));
-            return line.listener().await(reply -> reply.message() != null, timeout);
+            // A greeting that comes now ends the probe too: the port speaks first after all, and an HTTP answer
+            // will not follow (telnetd negotiates, then waits; its login line comes only after login has started).
+            return line.listener().await(reply -> reply.message() != null
+                    || session == null && late(reply, line.peer().getPort()) != null, timeout);
         }).flatMap(reply -> {
             if (!(reply.message() instanceof HttpHead head)) {
                 // Not HTTP; perhaps a greeting that came after the wait for it (an SMTP greet pause).
-                Detection late = session == null ? Greetings.classify(reply, line.peer().getPort(), bannerLength) : null;
-                return late == null || late.service() == null || "tcpwrapped".equals(late.service())
-                        ? Mono.empty() : Mono.just(late);
+                Detection late = session == null ? late(reply, line.peer().getPort()) : null;
+                return late == null ? Mono.empty() : Mono.just(late);
             }
             String[] product = Greetings.nameAndVersion(head.server());
             String banner = head.status() + (head.server() == null ? "" : " Server: " + head.server());
             return Mono.just(new Detection(session == null ? "http" : "https", product[0], product[1],
                     Greetings.banner(banner.getBytes(StandardCharsets.ISO_8859_1), bannerLength), session));
         });
+    }
+
+    /** A whole greeting named as a service (not tcpwrapped) in {@code reply}, or null. */
+    private @Nullable Detection late(Reply reply, int port) {
+        if (!reply.telnet() && !Greetings.complete(reply)) {
+            return null;
+        }
+        Detection said = Greetings.classify(reply, port, bannerLength);
+        return said == null || said.service() == null || "tcpwrapped".equals(said.service()) ? null : said;
     }
 
     private Mono<Detection> tls(Line line) {

@@ -163,6 +163,24 @@ class NettyServiceDetectorTests {
     }
 
     @Test
+    void aTelnetServerThatNegotiatesOnlyAfterTheWaitIsNamedWithoutWaitingOutTheProbes() throws Exception {
+        // inetd starting telnetd on a busy machine: the negotiation comes after the greeting wait, and then nothing
+        // until options are answered; no line, no HTTP answer, no TLS.
+        byte[] negotiation = {(byte) 255, (byte) 253, 24, (byte) 255, (byte) 251, 1};
+        try (FakeServer telnet = new FakeServer((socket, received) -> {
+            Thread.sleep(GREETING.toMillis() + 300);
+            socket.getOutputStream().write(negotiation);
+            socket.getOutputStream().flush();
+            received.drain(socket.getInputStream());
+        })) {
+            long start = System.nanoTime();
+            assertThat(detect(telnet).service()).isEqualTo("telnet");
+            // Not after the HTTP and TLS probes' timeout (1.5 s after the wait): named when the negotiation came.
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(GREETING.plusMillis(1200));
+        }
+    }
+
+    @Test
     void aCloseRightAfterAcceptIsTcpwrapped() throws Exception {
         try (FakeServer wrapped = new FakeServer((socket, received) -> socket.close())) {
             assertThat(detect(wrapped).service()).isEqualTo("tcpwrapped");
