@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.NettyPipeline;
 import reactor.netty.resources.LoopResources;
@@ -26,8 +27,10 @@ import reactor.netty.tcp.TcpClient;
  *
  * <p>It first waits a short while for a greeting (SSH, FTP, SMTP, POP3, IMAP, telnet negotiation, or a
  * close at once: {@code tcpwrapped}). A silent port gets one probe chosen by its number on that same
- * connection, and the other probes at the same time on new connections; the first decisive answer wins
- * and the rest are closed. Every connection holds a slot of the shared {@link InFlightBudget}, reads at
+ * connection, and the other probes together on new connections as soon as that one has answered without
+ * deciding, or one greeting wait later; the first decisive answer wins and the rest are closed. A port that
+ * answers its likely probe at once (an HTTP server on 8080, TLS on 8443) so costs the server no further
+ * connection. Every connection holds a slot of the shared {@link InFlightBudget}, reads at
  * most {@code maxBytes}, and the whole port is bounded by {@code maxTime}. Addresses outside the target
  * policy are refused before any connection.
  */
@@ -117,19 +120,24 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
                     if (said != null) {
                         return Mono.just(said);
                     }
-                    return greeting.closed() ? Mono.empty() : probe(line);
+                    return greeting.closed() ? Mono.empty() : probe(line, wait);
                 });
     }
 
-    /** The port stayed silent: its own probe here, the others on new connections, and the best answer wins. */
-    private Mono<Detection> probe(Line line) {
+    /**
+     * The port stayed silent: its own probe here, the others on new connections once that one is over without a
+     * decision or {@code stagger} has passed, and the best answer wins.
+     */
+    private Mono<Detection> probe(Line line, Duration stagger) {
         Kind chosen = probes.forPort(line.peer().getPort());
+        Sinks.Empty<Void> chosenOver = Sinks.empty();
+        Mono<Void> othersMayStart = Mono.firstWithSignal(chosenOver.asMono(), Mono.delay(stagger).then());
         List<Mono<Finding>> asked = new ArrayList<>();
-        asked.add(probes.run(chosen, line));
+        asked.add(probes.run(chosen, line).doFinally(signal -> chosenOver.tryEmitEmpty()));
         for (Kind other : Kind.values()) {
             if (other != chosen) {
-                asked.add(over(line.peer(), false, fresh -> probes.run(other, fresh))
-                        .defaultIfEmpty(new Finding(other, null)));
+                Mono<Finding> onItsOwn = Mono.defer(() -> over(line.peer(), false, fresh -> probes.run(other, fresh)));
+                asked.add(othersMayStart.then(onItsOwn).defaultIfEmpty(new Finding(other, null)));
             }
         }
         List<Finding> seen = new ArrayList<>();
@@ -141,9 +149,9 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
 
     /**
      * The detection to report once enough findings are in, or null to wait for more. TLS and DNS answers
-     * decide at once, and so does a greeting that came late, during the HTTP probe. An HTTP answer waits for the TLS
-     * probe, because a TLS server answers a plain request too (nginx: 400 "plain HTTP request sent to HTTPS port"),
-     * and TLS is the better answer there.
+     * decide at once, and so do an HTTP answer and a greeting that came late, during the HTTP probe. An HTTP answer
+     * that a TLS server gives a plain request too (nginx: 400 "plain HTTP request sent to HTTPS port"; a redirect)
+     * waits for the TLS probe, and TLS is the better answer there.
      */
     static @Nullable Detection decision(List<Finding> seen) {
         Finding tls = find(seen, Kind.TLS);
@@ -155,8 +163,7 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
         if (dns != null && dns.detection() != null) {
             return dns.detection();
         }
-        // A greeting that came during the HTTP probe names a server that speaks first: no TLS answer to wait for.
-        if (http != null && http.detection() != null && (tls != null || !"http".equals(http.detection().service()))) {
+        if (http != null && http.detection() != null && (tls != null || !http.mayBeTls())) {
             return http.detection();
         }
         return null;

@@ -58,11 +58,22 @@ final class Probes {
         TLS, DNS, HTTP
     }
 
-    /** What one probe found: a detection, or null when the port did not answer it in its protocol. */
-    record Finding(Kind kind, @Nullable Detection detection) {}
+    /**
+     * What one probe found: a detection, or null when the port did not answer it in its protocol. {@code mayBeTls}
+     * marks a plain HTTP answer that a TLS server gives a plain request too (nginx: 400 "plain HTTP request sent to
+     * HTTPS port"; a redirect to https), so that the TLS probe's answer is worth waiting for.
+     */
+    record Finding(Kind kind, @Nullable Detection detection, boolean mayBeTls) {
+        Finding(Kind kind, @Nullable Detection detection) {
+            this(kind, detection, false);
+        }
+    }
 
     /** The head of an HTTP answer, copied out of the codec's message. */
-    private record HttpHead(String status, @Nullable String server) {}
+    private record HttpHead(String status, int code, @Nullable String server) {}
+
+    /** What the HTTP probe made of an answer, and whether a TLS server might have given it. */
+    private record HttpAnswer(Detection detection, boolean mayBeTls) {}
 
     /** A DNS answer, copied out of the codec's message. */
     private record DnsAnswer(String rcode, List<String> texts) {}
@@ -111,18 +122,18 @@ final class Probes {
 
     /** Runs the probe of {@code kind} on a connected line; emits exactly one finding within the probe timeout. */
     Mono<Finding> run(Kind kind, Line line) {
-        Mono<Detection> asked = switch (kind) {
-            case HTTP -> http(line, null);
-            case TLS -> tls(line);
-            case DNS -> dns(line);
+        Mono<Finding> asked = switch (kind) {
+            case HTTP -> http(line, null).map(answer -> new Finding(kind, answer.detection(), answer.mayBeTls()));
+            case TLS -> tls(line).map(found -> new Finding(kind, found));
+            case DNS -> dns(line).map(found -> new Finding(kind, found));
         };
-        return asked.map(found -> new Finding(kind, found))
+        return asked
                 .timeout(timeout, Mono.empty())
                 .onErrorResume(error -> Mono.empty())
                 .defaultIfEmpty(new Finding(kind, null));
     }
 
-    private Mono<Detection> http(Line line, EventData.@Nullable Tls session) {
+    private Mono<HttpAnswer> http(Line line, EventData.@Nullable Tls session) {
         Channel channel = line.channel();
         return Mono.defer(() -> {
             line.listener().reset();
@@ -138,12 +149,13 @@ final class Probes {
             if (!(reply.message() instanceof HttpHead head)) {
                 // Not HTTP; perhaps a greeting that came after the wait for it (an SMTP greet pause).
                 Detection late = session == null ? late(reply, line.peer().getPort()) : null;
-                return late == null ? Mono.empty() : Mono.just(late);
+                return late == null ? Mono.empty() : Mono.just(new HttpAnswer(late, false));
             }
             String[] product = Greetings.nameAndVersion(head.server());
             String banner = head.status() + (head.server() == null ? "" : " Server: " + head.server());
-            return Mono.just(new Detection(session == null ? "http" : "https", product[0], product[1],
-                    Greetings.banner(banner.getBytes(StandardCharsets.ISO_8859_1), bannerLength), session));
+            boolean mayBeTls = session == null && (head.code() == 400 || head.code() / 100 == 3);
+            return Mono.just(new HttpAnswer(new Detection(session == null ? "http" : "https", product[0], product[1],
+                    Greetings.banner(banner.getBytes(StandardCharsets.ISO_8859_1), bannerLength), session), mayBeTls));
         });
     }
 
@@ -180,7 +192,7 @@ final class Probes {
                 // h2 was chosen: an HTTP/1.0 HEAD is not what it expects; the ALPN answer says enough.
                 return Mono.just(new Detection("https", null, null, null, found));
             }
-            return http(line, found).defaultIfEmpty(bare);
+            return http(line, found).map(HttpAnswer::detection).defaultIfEmpty(bare);
         });
     }
 
@@ -215,7 +227,7 @@ final class Probes {
             if (response.decoderResult().isFailure()) {
                 return NOT_HTTP;
             }
-            return new HttpHead(response.protocolVersion() + " " + response.status(),
+            return new HttpHead(response.protocolVersion() + " " + response.status(), response.status().code(),
                     response.headers().get(HttpHeaderNames.SERVER));
         }
         return null;

@@ -222,6 +222,28 @@ class NettyServiceDetectorTests {
                     .containsExactly("http", "FakeHTTP", "2.1");
             assertThat(found.tls()).isNull();
             assertThat(found.banner()).startsWith("HTTP/1.1 200 OK");
+            assertThat(web.received()).as("a 200 decides: the server gets no TLS or DNS connection").hasSize(1);
+        }
+    }
+
+    @Test
+    void anHttp400WaitsForTheTlsProbeBecauseATlsServerAnswersPlainRequestsSo() throws Exception {
+        try (FakeServer picky = new FakeServer((socket, received) -> {
+            InputStream in = socket.getInputStream();
+            byte[] buf = new byte[4096];
+            StringBuilder request = new StringBuilder();
+            for (int n; request.indexOf("\r\n\r\n") < 0 && (n = in.read(buf)) >= 0; ) {
+                received.add(buf, 0, n);
+                request.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            if (request.indexOf("\r\n\r\n") >= 0) {
+                socket.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nServer: picky\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+            }
+        })) {
+            Detection found = detect(picky);
+            assertThat(found).extracting(Detection::service, Detection::product).containsExactly("http", "picky");
+            assertThat(picky.received()).as("the TLS and DNS probes were asked too").hasSize(3);
         }
     }
 
