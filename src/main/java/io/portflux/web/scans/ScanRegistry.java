@@ -218,21 +218,8 @@ public class ScanRegistry {
             Flux<Object> looks = Flux.<Object>merge(Flux.just(0L), store.signals().changes().filter(id::equals),
                             Flux.interval(pollInterval, pollInterval))
                     .onBackpressureLatest();
-            return looks.concatMap(look -> newer(id, cursor), 1)
+            return looks.concatMap(look -> StoredReplay.after(store, id, cursor, REPLAY_PAGE), 1)
                     .takeUntil(event -> event.data() instanceof EventData.Done);
-        });
-    }
-
-    // The stored events after the cursor; when there are none and the scan has ended, its done event.
-    private Flux<ScanEvent> newer(String id, AtomicLong cursor) {
-        return store.events(id, cursor.get(), REPLAY_PAGE).collectList().flatMapMany(page -> {
-            if (page.isEmpty()) {
-                return store.find(id).flatMapMany(scan -> scan.status() == ScanStatus.RUNNING ? Flux.empty()
-                        : store.terminal(id).flux());
-            }
-            cursor.set(page.get(page.size() - 1).id());
-            return Flux.fromIterable(page)
-                    .concatWith(page.size() < REPLAY_PAGE ? Flux.empty() : Flux.defer(() -> newer(id, cursor)));
         });
     }
 
