@@ -9,17 +9,30 @@
 # scans are stored in the embedded store (an H2 file in a temporary directory), as by default.
 #
 #   bench/footprint.sh                      # MAX_RAM=384m (the chart default limit) CLIENTS=50
+#   PROFILE=small bench/footprint.sh        # the image's flags for a 256 MiB pod, in a 256 MiB limit
 #   MAX_RAM=192m CLIENTS=20 bench/footprint.sh
 #
 # Loopback only: the scans target 127.0.0.1, and the process is stopped by its PID at the end.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-MAX_RAM=${MAX_RAM:-384m}
+# PROFILE=small: the flags the Dockerfile gives for a 256 MiB pod (PORTFLUX_SMALL_POD_OPTS), in a 256 MiB limit.
+PROFILE=${PROFILE:-default}
+case $PROFILE in
+  default) MAX_RAM=${MAX_RAM:-384m} ;;
+  small) MAX_RAM=${MAX_RAM:-256m} ;;
+  *) echo "PROFILE is default or small, not $PROFILE" >&2; exit 2 ;;
+esac
 CLIENTS=${CLIENTS:-50}
 STREAM_TIMEOUT=${STREAM_TIMEOUT:-300}
-# The memory flags of the image and the chart (see Dockerfile).
-MEM_OPTS=${MEM_OPTS:-$(sed -n 's/^ENV PORTFLUX_MEMORY_OPTS="\(.*\)"$/\1/p' "$root/Dockerfile") -XX:+ExitOnOutOfMemoryError}
+# The memory flags of the image and the chart (see Dockerfile); the small profile's expand the default ones there.
+docker_env() { sed -n "s/^ENV $1=\"\(.*\)\"\$/\1/p" "$root/Dockerfile"; }
+default_opts=$(docker_env PORTFLUX_MEMORY_OPTS)
+if [[ $PROFILE == small ]]; then
+  default_opts=$(docker_env PORTFLUX_SMALL_POD_OPTS | sed "s|\${PORTFLUX_MEMORY_OPTS}|$default_opts|")
+fi
+[[ -n $default_opts && $default_opts != *'${'* ]] || { echo "no memory flags for PROFILE=$PROFILE in the Dockerfile" >&2; exit 2; }
+MEM_OPTS=${MEM_OPTS:-$default_opts -XX:+ExitOnOutOfMemoryError}
 # As in the image: glibc keeps to two malloc arenas instead of one per thread.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 

@@ -144,6 +144,16 @@ class HelmChartTests {
     }
 
     @Test
+    void theSmallPodFlagsAreTheImagesWithC1OnlyAndTheValuesSaySo() throws Exception {
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        // Measured by PROFILE=small bench/footprint.sh in a 256 MiB limit; the values tell users what to add.
+        assertThat(dockerfile).containsPattern(
+                "(?m)^ENV PORTFLUX_SMALL_POD_OPTS=\"\\$\\{PORTFLUX_MEMORY_OPTS} -XX:TieredStopAtLevel=1\"$");
+        assertThat(Files.readString(Path.of("helm/portflux/values.yaml")))
+                .contains("For a 256Mi limit add -XX:TieredStopAtLevel=1");
+    }
+
+    @Test
     void defaultDeploymentIsRestrictedAndMatchesTheApp() {
         Manifests manifests = render(template());
         assertDeploymentFitsTheApp(manifests, APP);
