@@ -1,13 +1,9 @@
 package io.portflux.alerts;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * AlertProperties configure webhook alerts ({@code portflux.alerts.*}).
@@ -22,17 +18,21 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBackoff longest wait between two attempts
  * @param timeout longest wait for a receiver's answer to one attempt
  */
-@Validated
 @ConfigurationProperties("portflux.alerts")
 public record AlertProperties(
-        @NotEmpty List<String> allow,
+        List<String> allow,
         String secret,
-        @Min(1) @Max(100) int maxAttempts,
-        @NotNull Duration firstBackoff,
-        @NotNull Duration maxBackoff,
-        @NotNull Duration timeout) {
+        int maxAttempts,
+        Duration firstBackoff,
+        Duration maxBackoff,
+        Duration timeout) {
 
     public AlertProperties {
+        allow = Settings.notEmpty("portflux.alerts.allow", allow);
+        Settings.range("portflux.alerts.max-attempts", maxAttempts, 1, 100);
+        Settings.required("portflux.alerts.first-backoff", firstBackoff);
+        Settings.required("portflux.alerts.max-backoff", maxBackoff);
+        Settings.required("portflux.alerts.timeout", timeout);
         secret = secret == null ? "" : secret;
     }
 

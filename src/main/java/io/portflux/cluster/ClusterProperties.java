@@ -1,11 +1,8 @@
 package io.portflux.cluster;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * ClusterProperties configure scans shared by the replicas ({@code portflux.cluster.*}); they take effect only
@@ -25,13 +22,22 @@ import org.springframework.validation.annotation.Validated;
  * @param claimInterval longest time an idle replica waits before it looks for a range to claim (a notification
  *     wakes it sooner when ranges are added or handed back)
  */
-@Validated
 @ConfigurationProperties("portflux.cluster")
 public record ClusterProperties(
         boolean enabled,
-        @Min(1) @Max(4096) int ranges,
-        @Min(1) long autoThreshold,
-        @Min(1) @Max(64) int rangesPerReplica,
-        @NotNull Duration leaseTime,
-        @NotNull Duration checkpointInterval,
-        @NotNull Duration claimInterval) {}
+        int ranges,
+        long autoThreshold,
+        int rangesPerReplica,
+        Duration leaseTime,
+        Duration checkpointInterval,
+        Duration claimInterval) {
+
+    public ClusterProperties {
+        Settings.range("portflux.cluster.ranges", ranges, 1, 4096);
+        Settings.atLeast("portflux.cluster.auto-threshold", autoThreshold, 1);
+        Settings.range("portflux.cluster.ranges-per-replica", rangesPerReplica, 1, 64);
+        Settings.required("portflux.cluster.lease-time", leaseTime);
+        Settings.required("portflux.cluster.checkpoint-interval", checkpointInterval);
+        Settings.required("portflux.cluster.claim-interval", claimInterval);
+    }
+}

@@ -1,12 +1,9 @@
 package io.portflux.detect;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * DetectProperties tune service detection ({@code portflux.detect.*}).
@@ -25,21 +22,27 @@ import org.springframework.validation.annotation.Validated;
  *     new connections either way)
  * @param dnsPorts ports whose silent greeting is followed by a DNS query first
  */
-@Validated
 @ConfigurationProperties("portflux.detect")
 public record DetectProperties(
         boolean enabled,
-        @NotNull Duration greetingMin,
-        @NotNull Duration greetingTimeout,
-        @NotNull Duration probeTimeout,
-        @NotNull Duration maxTime,
-        @Min(64) @Max(1048576) int maxBytes,
-        @Min(16) @Max(4096) int bannerLength,
-        @Min(1) @Max(4096) int concurrency,
+        Duration greetingMin,
+        Duration greetingTimeout,
+        Duration probeTimeout,
+        Duration maxTime,
+        int maxBytes,
+        int bannerLength,
+        int concurrency,
         Set<Integer> tlsPorts,
         Set<Integer> dnsPorts) {
 
     public DetectProperties {
+        Settings.required("portflux.detect.greeting-min", greetingMin);
+        Settings.required("portflux.detect.greeting-timeout", greetingTimeout);
+        Settings.required("portflux.detect.probe-timeout", probeTimeout);
+        Settings.required("portflux.detect.max-time", maxTime);
+        Settings.range("portflux.detect.max-bytes", maxBytes, 64, 1048576);
+        Settings.range("portflux.detect.banner-length", bannerLength, 16, 4096);
+        Settings.range("portflux.detect.concurrency", concurrency, 1, 4096);
         tlsPorts = tlsPorts == null ? Set.of() : Set.copyOf(tlsPorts);
         dnsPorts = dnsPorts == null ? Set.of() : Set.copyOf(dnsPorts);
     }

@@ -1,10 +1,8 @@
 package io.portflux.probe;
 
+import io.portflux.input.Settings;
 import io.portflux.probe.ProbeLoops.Transport;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * ProbeProperties tune the connect transport ({@code portflux.probe.*}).
@@ -17,15 +15,17 @@ import org.springframework.validation.annotation.Validated;
  *     {@code epoll} or {@code nio}; an unavailable one falls back down that order. The HTTP server and
  *     clients stay on epoll whatever this says.
  */
-@Validated
 @ConfigurationProperties("portflux.probe")
 public record ProbeProperties(
-        @Min(0) @Max(64) int eventLoops,
-        @Min(0) int inFlightBudget,
-        @Min(0) int fdHeadroom,
+        int eventLoops,
+        int inFlightBudget,
+        int fdHeadroom,
         Transport transport) {
 
     public ProbeProperties {
+        Settings.range("portflux.probe.event-loops", eventLoops, 0, 64);
+        Settings.atLeast("portflux.probe.in-flight-budget", inFlightBudget, 0);
+        Settings.atLeast("portflux.probe.fd-headroom", fdHeadroom, 0);
         if (transport == null) {
             transport = Transport.AUTO;
         }

@@ -1,11 +1,8 @@
 package io.portflux.scan;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * ScanProperties are the per-scan defaults and limits ({@code portflux.scan.*}).
@@ -22,17 +19,31 @@ import org.springframework.validation.annotation.Validated;
  * @param progressInterval shortest time between two progress events
  * @param heartbeatInterval idle time after which a stream gets a keep-alive comment
  */
-@Validated
 @ConfigurationProperties("portflux.scan")
 public record ScanProperties(
-        @Min(1) long maxProbes,
-        @Min(1) @Max(65536) int defaultConcurrency,
-        @Min(1) @Max(65536) int maxConcurrency,
-        @NotNull Duration defaultTimeout,
-        @NotNull Duration minTimeout,
-        @NotNull Duration maxTimeout,
-        @Min(0) @Max(10) int defaultRetries,
-        @Min(0) @Max(10) int maxRetries,
-        @Min(1) int maxRate,
-        @NotNull Duration progressInterval,
-        @NotNull Duration heartbeatInterval) {}
+        long maxProbes,
+        int defaultConcurrency,
+        int maxConcurrency,
+        Duration defaultTimeout,
+        Duration minTimeout,
+        Duration maxTimeout,
+        int defaultRetries,
+        int maxRetries,
+        int maxRate,
+        Duration progressInterval,
+        Duration heartbeatInterval) {
+
+    public ScanProperties {
+        Settings.atLeast("portflux.scan.max-probes", maxProbes, 1);
+        Settings.range("portflux.scan.default-concurrency", defaultConcurrency, 1, 65536);
+        Settings.range("portflux.scan.max-concurrency", maxConcurrency, 1, 65536);
+        Settings.required("portflux.scan.default-timeout", defaultTimeout);
+        Settings.required("portflux.scan.min-timeout", minTimeout);
+        Settings.required("portflux.scan.max-timeout", maxTimeout);
+        Settings.range("portflux.scan.default-retries", defaultRetries, 0, 10);
+        Settings.range("portflux.scan.max-retries", maxRetries, 0, 10);
+        Settings.atLeast("portflux.scan.max-rate", maxRate, 1);
+        Settings.required("portflux.scan.progress-interval", progressInterval);
+        Settings.required("portflux.scan.heartbeat-interval", heartbeatInterval);
+    }
+}

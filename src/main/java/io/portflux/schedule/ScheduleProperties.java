@@ -1,12 +1,11 @@
 package io.portflux.schedule;
 
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * ScheduleProperties configure schedules ({@code portflux.schedules.*}).
@@ -18,14 +17,14 @@ import org.springframework.validation.annotation.Validated;
  * @param declared schedules declared in the configuration (from the Helm chart's values), written by name at
  *     start: created when missing, replaced when they differ
  */
-@Validated
 @ConfigurationProperties("portflux.schedules")
 public record ScheduleProperties(
-        @NotNull Duration pollInterval,
+        Duration pollInterval,
         boolean catchUp,
         List<Declared> declared) {
 
     public ScheduleProperties {
+        Settings.required("portflux.schedules.poll-interval", pollInterval);
         declared = declared == null ? List.of() : List.copyOf(declared);
     }
 

@@ -1,12 +1,8 @@
 package io.portflux.store;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * StoreProperties configure the scan store ({@code portflux.store.*}); the database itself is Spring Boot's
@@ -24,13 +20,22 @@ import org.springframework.validation.annotation.Validated;
  * @param leaseTime how long a replica may go without renewing its lease before the others mark its running
  *     scans interrupted; it renews five times as often
  */
-@Validated
 @ConfigurationProperties("portflux.store")
 public record StoreProperties(
-        @NotBlank String path,
+        String path,
         String replicaId,
-        @Min(1) @Max(4000) int batchSize,
-        @NotNull Duration flushInterval,
-        @NotNull Duration pollInterval,
-        @NotNull Duration localGrace,
-        @NotNull Duration leaseTime) {}
+        int batchSize,
+        Duration flushInterval,
+        Duration pollInterval,
+        Duration localGrace,
+        Duration leaseTime) {
+
+    public StoreProperties {
+        Settings.notBlank("portflux.store.path", path);
+        Settings.range("portflux.store.batch-size", batchSize, 1, 4000);
+        Settings.required("portflux.store.flush-interval", flushInterval);
+        Settings.required("portflux.store.poll-interval", pollInterval);
+        Settings.required("portflux.store.local-grace", localGrace);
+        Settings.required("portflux.store.lease-time", leaseTime);
+    }
+}

@@ -1,9 +1,8 @@
 package io.portflux.target;
 
-import jakarta.validation.constraints.NotEmpty;
+import io.portflux.input.Settings;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * TargetProperties say which addresses scans may reach ({@code portflux.targets.*}).
@@ -12,12 +11,11 @@ import org.springframework.validation.annotation.Validated;
  * @param deny CIDRs no target may touch, on top of the built-in deny-list (link-local, metadata,
  *     multicast, broadcast, unspecified), which configuration cannot remove; deny wins over allow
  */
-@Validated
 @ConfigurationProperties("portflux.targets")
-public record TargetProperties(@NotEmpty List<String> allow, List<String> deny) {
+public record TargetProperties(List<String> allow, List<String> deny) {
 
     public TargetProperties {
-        allow = allow == null ? null : List.copyOf(allow);
+        allow = Settings.notEmpty("portflux.targets.allow", allow);
         deny = deny == null ? List.of() : List.copyOf(deny);
     }
 }

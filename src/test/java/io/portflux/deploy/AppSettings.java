@@ -11,8 +11,6 @@ import io.portflux.target.TargetProperties;
 import io.portflux.web.access.SecurityProperties;
 import io.portflux.web.quota.QuotaProperties;
 import io.portflux.web.scans.RegistryProperties;
-import jakarta.validation.Validation;
-import jakarta.validation.ValidatorFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,6 @@ import java.util.Map;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
-import org.springframework.boot.context.properties.bind.validation.ValidationBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.convert.ApplicationConversionService;
@@ -33,7 +30,6 @@ import org.springframework.boot.origin.OriginTrackedValue;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
-import org.springframework.validation.beanvalidation.SpringValidatorAdapter;
 
 /**
  * AppSettings is a flattened Spring configuration document (the app's own application.yaml, or
@@ -56,8 +52,6 @@ record AppSettings(Map<String, Object> properties) {
             Map.entry("portflux.alerts", AlertProperties.class),
             Map.entry("portflux.schedules", ScheduleProperties.class),
             Map.entry("portflux.cluster", ClusterProperties.class));
-
-    private static final ValidatorFactory VALIDATION = Validation.buildDefaultValidatorFactory();
 
     static AppSettings app() {
         try {
@@ -108,7 +102,7 @@ record AppSettings(Map<String, Object> properties) {
 
     /**
      * Binds one record from these settings alone, failing on any key under the prefix that does not
-     * bind to a record component (a renamed or misspelt property) and on any constraint violation.
+     * bind to a record component (a renamed or misspelt property) and on any value the record rejects.
      */
     <T> T bindStrictly(String prefix, Class<T> type) {
         return bind(List.of(source()), prefix, type);
@@ -121,9 +115,9 @@ record AppSettings(Map<String, Object> properties) {
 
     private static <T> T bind(List<ConfigurationPropertySource> sources, String prefix, Class<T> type) {
         Binder binder = new Binder(sources, null, ApplicationConversionService.getSharedInstance());
-        var handler = new ValidationBindHandler(
-                new NoUnboundElementsBindHandler(org.springframework.boot.context.properties.bind.BindHandler.DEFAULT),
-                new SpringValidatorAdapter(VALIDATION.getValidator()));
+        // The records check their own values as they are built, so a bad value fails the binding here too.
+        var handler = new NoUnboundElementsBindHandler(
+                org.springframework.boot.context.properties.bind.BindHandler.DEFAULT);
         return binder.bind(prefix, Bindable.of(type), handler)
                 .orElseThrow(() -> new AssertionError("nothing bound under " + prefix));
     }

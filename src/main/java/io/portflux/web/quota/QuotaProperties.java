@@ -1,12 +1,8 @@
 package io.portflux.web.quota;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
-import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * QuotaProperties bound what one client may run ({@code portflux.quotas.*}). A client is a token
@@ -20,17 +16,18 @@ import org.springframework.validation.annotation.Validated;
  *     but never raise it; past it, 413
  * @param maxScanDuration longest a scan may run before it is stopped as {@code cancelled}
  */
-@Validated
 @ConfigurationProperties("portflux.quotas")
 public record QuotaProperties(
-        @Min(0) @Max(1000) int maxConcurrentScansPerClient,
-        @Min(0) @Max(100000) int scansPerMinute,
-        @Min(0) long maxProbesPerScan,
-        @NotNull Duration maxScanDuration) {
+        int maxConcurrentScansPerClient,
+        int scansPerMinute,
+        long maxProbesPerScan,
+        Duration maxScanDuration) {
 
     public QuotaProperties {
-        Objects.requireNonNull(maxScanDuration, "maxScanDuration");
-        if (maxScanDuration.isNegative()) {
+        Settings.range("portflux.quotas.max-concurrent-scans-per-client", maxConcurrentScansPerClient, 0, 1000);
+        Settings.range("portflux.quotas.scans-per-minute", scansPerMinute, 0, 100000);
+        Settings.atLeast("portflux.quotas.max-probes-per-scan", maxProbesPerScan, 0);
+        if (Settings.required("portflux.quotas.max-scan-duration", maxScanDuration).isNegative()) {
             throw new IllegalArgumentException("portflux.quotas.max-scan-duration must not be negative");
         }
     }

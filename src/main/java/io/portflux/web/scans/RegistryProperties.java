@@ -1,11 +1,8 @@
 package io.portflux.web.scans;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import io.portflux.input.Settings;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * RegistryProperties bound the background scans kept by the server ({@code portflux.scans.*}).
@@ -16,10 +13,17 @@ import org.springframework.validation.annotation.Validated;
  * @param journalMaxEvents most events kept per scan journal (started, port and done events are
  *     always kept; progress events are thinned first)
  */
-@Validated
 @ConfigurationProperties("portflux.scans")
 public record RegistryProperties(
-        @Min(1) @Max(1000) int maxRunning,
-        @NotNull Duration retention,
-        @Min(1) int maxRetained,
-        @Min(16) int journalMaxEvents) {}
+        int maxRunning,
+        Duration retention,
+        int maxRetained,
+        int journalMaxEvents) {
+
+    public RegistryProperties {
+        Settings.range("portflux.scans.max-running", maxRunning, 1, 1000);
+        Settings.required("portflux.scans.retention", retention);
+        Settings.atLeast("portflux.scans.max-retained", maxRetained, 1);
+        Settings.atLeast("portflux.scans.journal-max-events", journalMaxEvents, 16);
+    }
+}
