@@ -54,7 +54,8 @@ public final class ConnectProber implements Prober {
         this.lanes = new EventLoop[loops.size()];
         Arrays.setAll(lanes, loops::loop);
         bareLanes = switch (loops.transport()) {
-            case IO_URING -> lanes(i -> RingLane.register((IoEventLoop) lanes[i], budget, inFlight));
+            case IO_URING -> RingLane.register(
+                    Arrays.stream(lanes).map(IoEventLoop.class::cast).toArray(IoEventLoop[]::new), budget, inFlight);
             case EPOLL -> lanes(i -> new EpollLane((IoEventLoop) lanes[i], budget, inFlight));
             default -> null;
         };

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,14 +29,22 @@ import reactor.core.publisher.Mono;
  * {@code /etc/resolv.conf}, with a bounded query timeout. A name that does not exist gives an empty
  * list; a resolver that cannot get any answer (every query timed out) is an error, because then
  * nothing is known about the name.
+ *
+ * <p>The resolver and its socket are made at the first name to resolve, not at start: building them took about
+ * 50 ms of a start on two cores, and many scans name addresses only.
  */
 public final class NettyHostResolver implements HostResolver, Closeable {
 
-    private final DnsNameResolver resolver;
+    private final ProbeLoops loops;
+    private final Duration queryTimeout;
+    private final Supplier<DnsServerAddressStreamProvider> nameServers;
+    private final @Nullable List<String> searchDomains;
+    private @Nullable DnsNameResolver resolver;
+    private boolean closed;
 
     /** Creates a resolver on the first of {@code loops}, using the platform's name servers. */
     public NettyHostResolver(ProbeLoops loops, Duration queryTimeout) {
-        this(loops, queryTimeout, DnsServerAddressStreamProviders.platformDefault(), null);
+        this(loops, queryTimeout, DnsServerAddressStreamProviders::platformDefault, null);
     }
 
     /** Creates a resolver that asks {@code nameServers}; {@code searchDomains} null means the platform's. */
@@ -42,18 +52,40 @@ public final class NettyHostResolver implements HostResolver, Closeable {
             ProbeLoops loops,
             Duration queryTimeout,
             DnsServerAddressStreamProvider nameServers,
-            List<String> searchDomains) {
-        Objects.requireNonNull(loops, "loops");
-        DnsNameResolverBuilder builder = new DnsNameResolverBuilder(loops.loop(0))
-                .datagramChannelType(loops.datagramChannelType())
-                .socketChannelType(loops.socketChannelType())
-                .nameServerProvider(nameServers)
-                .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
-                .queryTimeoutMillis(Math.max(1, queryTimeout.toMillis()));
-        if (searchDomains != null) {
-            builder.searchDomains(searchDomains);
+            @Nullable List<String> searchDomains) {
+        this(loops, queryTimeout, () -> nameServers, searchDomains);
+    }
+
+    /** Creates a resolver that asks the name servers {@code nameServers} gives, at the first name to resolve. */
+    NettyHostResolver(
+            ProbeLoops loops,
+            Duration queryTimeout,
+            Supplier<DnsServerAddressStreamProvider> nameServers,
+            @Nullable List<String> searchDomains) {
+        this.loops = Objects.requireNonNull(loops, "loops");
+        this.queryTimeout = Objects.requireNonNull(queryTimeout, "queryTimeout");
+        this.nameServers = nameServers;
+        this.searchDomains = searchDomains == null ? null : List.copyOf(searchDomains);
+    }
+
+    /** The resolver, made at the first call; throws once {@link #close()} has run. */
+    private synchronized DnsNameResolver resolver() {
+        if (closed) {
+            throw new IllegalStateException("the host resolver is closed");
         }
-        this.resolver = builder.build();
+        if (resolver == null) {
+            DnsNameResolverBuilder builder = new DnsNameResolverBuilder(loops.loop(0))
+                    .datagramChannelType(loops.datagramChannelType())
+                    .socketChannelType(loops.socketChannelType())
+                    .nameServerProvider(nameServers.get())
+                    .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
+                    .queryTimeoutMillis(Math.max(1, queryTimeout.toMillis()));
+            if (searchDomains != null) {
+                builder.searchDomains(searchDomains);
+            }
+            resolver = builder.build();
+        }
+        return resolver;
     }
 
     @Override
@@ -63,7 +95,7 @@ public final class NettyHostResolver implements HostResolver, Closeable {
             return Mono.just(List.of());
         }
         return Mono.create(sink -> {
-            Future<List<InetAddress>> lookup = resolver.resolveAll(name);
+            Future<List<InetAddress>> lookup = resolver().resolveAll(name);
             sink.onCancel(() -> lookup.cancel(false));
             lookup.addListener(done -> {
                 if (lookup.isSuccess()) {
@@ -79,10 +111,13 @@ public final class NettyHostResolver implements HostResolver, Closeable {
         });
     }
 
-    /** Closes the resolver's socket; the loops stay up. */
+    /** Closes the resolver's socket, if it was made; the loops stay up. */
     @Override
-    public void close() {
-        resolver.close();
+    public synchronized void close() {
+        closed = true;
+        if (resolver != null) {
+            resolver.close();
+        }
     }
 
     private static String normalise(String hostname) {

@@ -7,6 +7,7 @@ import io.netty.channel.unix.Buffer;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
+import io.netty.util.concurrent.Future;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -68,11 +69,21 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
         super(loop, budget, inFlight);
     }
 
-    /** Registers a lane with {@code loop}, waiting for the registration to complete. */
-    static RingLane register(IoEventLoop loop, InFlightBudget budget, AtomicInteger inFlight) {
-        RingLane lane = new RingLane(loop, budget, inFlight);
-        lane.registration = loop.register(lane).syncUninterruptibly().getNow();
-        return lane;
+    /**
+     * Registers a lane with each of {@code loops}, waiting until all are registered. The registrations run at
+     * once, each on its own loop's thread (starting it), instead of one after the other.
+     */
+    static RingLane[] register(IoEventLoop[] loops, InFlightBudget budget, AtomicInteger inFlight) {
+        RingLane[] lanes = new RingLane[loops.length];
+        List<Future<IoRegistration>> pending = new ArrayList<>(loops.length);
+        for (int i = 0; i < loops.length; i++) {
+            lanes[i] = new RingLane(loops[i], budget, inFlight);
+            pending.add(loops[i].register(lanes[i]));
+        }
+        for (int i = 0; i < loops.length; i++) {
+            lanes[i].registration = pending.get(i).syncUninterruptibly().getNow();
+        }
+        return lanes;
     }
 
     @Override

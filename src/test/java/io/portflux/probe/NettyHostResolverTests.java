@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -178,5 +179,27 @@ class NettyHostResolverTests {
                     .isNotEmpty()
                     .allMatch(InetAddress::isLoopbackAddress);
         }
+    }
+
+    @Test
+    void theResolverIsMadeAtTheFirstNameNotAtStartAndOnlyOnce() {
+        AtomicInteger made = new AtomicInteger();
+        try (NettyHostResolver lazy = new NettyHostResolver(loops, Duration.ofMillis(300), () -> {
+                    made.incrementAndGet();
+                    return new SingletonDnsServerAddressStreamProvider((InetSocketAddress) dnsServer.localAddress());
+                }, List.of())) {
+            assertThat(made).as("nothing built before the first name").hasValue(0);
+            assertThat(lazy.resolve(DUAL).block(Duration.ofSeconds(5))).isNotEmpty();
+            assertThat(lazy.resolve(DUAL).block(Duration.ofSeconds(5))).isNotEmpty();
+            assertThat(made).hasValue(1);
+        }
+    }
+
+    @Test
+    void aClosedResolverFailsItsLookups() {
+        NettyHostResolver closed = new NettyHostResolver(loops, Duration.ofMillis(300),
+                new SingletonDnsServerAddressStreamProvider((InetSocketAddress) dnsServer.localAddress()), List.of());
+        closed.close();
+        StepVerifier.create(closed.resolve(DUAL)).expectError(IllegalStateException.class).verify(Duration.ofSeconds(5));
     }
 }
