@@ -2,10 +2,8 @@ package io.portflux.config;
 
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.boot.webflux.autoconfigure.WebFluxRegistrations;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * StartupConfiguration removes what Spring Boot would build at every start for a feature PortFlux does not use.
@@ -16,19 +14,12 @@ import org.springframework.web.reactive.result.method.annotation.RequestMappingH
  * declares no such component; its JSON is configured on the mapper builder. Removing the definition takes the
  * empty module out of the JSON mappers and nothing else. With Spring AOT the removal happens at build time, when
  * the bean definitions are computed.
- *
- * <p>WebFlux looks for controllers by reading the annotations of every bean in the context, some 300 of them,
- * nearly all Boot's configuration; the first reading of each class's annotations is what costs (about 45 ms). Its
- * request mapping here looks only at PortFlux's own classes, where all the controllers are.
  */
 @Configuration(proxyBeanMethods = false)
 public class StartupConfiguration {
 
     /** The name of the bean Boot's {@code JacksonAutoConfiguration} defines for {@code @JacksonComponent}s. */
     static final String JACKSON_COMPONENT_MODULE = "jsonComponentModule";
-
-    /** The package every PortFlux controller is in; beans of other packages are not looked at for controllers. */
-    static final String CONTROLLERS = "io.portflux.";
 
     @Bean
     static BeanFactoryPostProcessor withoutJacksonComponentScan() {
@@ -38,24 +29,5 @@ public class StartupConfiguration {
                 registry.removeBeanDefinition(JACKSON_COMPONENT_MODULE);
             }
         };
-    }
-
-    @Bean
-    WebFluxRegistrations ownControllersOnly() {
-        return new WebFluxRegistrations() {
-            @Override
-            public RequestMappingHandlerMapping getRequestMappingHandlerMapping() {
-                return new OwnControllersMapping();
-            }
-        };
-    }
-
-    /** The request mapping of {@code @RestController}s, looked for among PortFlux's own beans only. */
-    static final class OwnControllersMapping extends RequestMappingHandlerMapping {
-
-        @Override
-        protected boolean isHandler(Class<?> beanType) {
-            return beanType.getName().startsWith(CONTROLLERS) && super.isHandler(beanType);
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.portflux.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portflux.web.scans.ScanStreamController;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -15,13 +14,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
-import outside.OutsideController;
 
 /**
  * StartupConfigurationTests check that a start builds no {@code @JacksonComponent} scan, and that JSON is still
- * written as configured (problem details, no null members); that controllers are looked for among PortFlux's own
- * classes only, and all of them are still mapped; and that the webhook client is made at its first use.
+ * written as configured (problem details, no null members); and that the webhook client is made at its first use.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureWebTestClient(timeout = "60s")
@@ -37,27 +33,6 @@ class StartupConfigurationTests {
     void noJacksonComponentModuleIsBuilt() {
         assertThat(context.containsBeanDefinition(StartupConfiguration.JACKSON_COMPONENT_MODULE)).isFalse();
         assertThat(context.getBeansOfType(JacksonComponentModule.class)).isEmpty();
-    }
-
-    @Test
-    void controllersAreLookedForInPortFluxsOwnClassesOnly() {
-        RequestMappingHandlerMapping mapping = context.getBean("requestMappingHandlerMapping",
-                RequestMappingHandlerMapping.class);
-        assertThat(mapping).isInstanceOf(StartupConfiguration.OwnControllersMapping.class);
-        assertThat(mapping.getHandlerMethods().values()).extracting(method -> method.getBeanType().getSimpleName())
-                .contains("ScanStreamController", "ScanResourceController", "ResultsController", "ScheduleController",
-                        "PresetsController", "ApiConfigController");
-
-        StartupConfiguration.OwnControllersMapping own = new StartupConfiguration.OwnControllersMapping();
-        assertThat(own.isHandler(ScanStreamController.class)).isTrue();
-        assertThat(own.isHandler(StartupConfiguration.class)).isFalse();
-        // A controller of another package is not one of PortFlux's, and is not mapped.
-        assertThat(new RequestMappingHandlerMapping() {
-            boolean handler(Class<?> type) {
-                return isHandler(type);
-            }
-        }.handler(OutsideController.class)).isTrue();
-        assertThat(own.isHandler(OutsideController.class)).isFalse();
     }
 
     @Test
