@@ -35,7 +35,7 @@ for ((i = 1; i <= RUNS; i++)); do
   pid=$!
   ready=""
   # One poller process for the whole wait: a curl every 20 ms cost this 2-core machine about half a core
-  # (25 ms of CPU per curl start under gVisor) and delayed the start it was timing by about 1 s.
+  # (25-30 ms of CPU per curl start on this machine) and delayed the start it was timing by about 1 s.
   if ready_at=$(python3 "$here/ready_poll.py" "$port" "$READY_TIMEOUT" "$pid"); then
     ready=$(( ready_at - start ))
     # CPU time the JVM used to get there (all its threads): steadier than wall time on a shared machine.
