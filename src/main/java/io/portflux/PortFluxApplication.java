@@ -23,9 +23,10 @@ public class PortFluxApplication {
     }
 
     /**
-     * Netty 4.2 sends JFR events about its buffers whenever the JVM could record them, so its first buffers load and
-     * instrument JFR's event classes, recording or not: about 0.1 s of a start, and 20-40 ms of the first HTTP
-     * request (bench/ready.sh, README "Footprint"). They stay off unless {@code -Dio.netty.jfr.enabled} says so.
+     * Netty 4.2 sends JFR events about its buffers whenever the JVM could record them, so its first buffers load
+     * JFR's machinery and instrument its event classes, recording or not: 99 of JFR's classes by ready instead of 16,
+     * and 20-40 ms of the first HTTP request (README "Footprint"). They stay off unless
+     * {@code -Dio.netty.jfr.enabled} says so.
      */
     static void nettyJfrEventsOffUnlessAsked() {
         if (System.getProperty(NETTY_JFR) == null) {
