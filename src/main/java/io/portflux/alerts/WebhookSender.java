@@ -26,7 +26,7 @@ public class WebhookSender {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookSender.class);
 
-    // Built at the first delivery: most starts send no webhook, and building the client took ~40 ms of a start.
+    // Built at the first delivery: most starts send no webhook, and building the client took ~50 ms of a start.
     private final ObjectProvider<WebClient> client;
     private final WebhookPolicy policy;
     private final AlertProperties properties;
