@@ -59,9 +59,11 @@ ENV PORTFLUX_STORE_PATH=/data
 VOLUME /data
 USER ${UID}:${GID}
 EXPOSE 8080
+# CompileThresholdScaling=10 keeps the compilers from taking the second core while the beans are built, at the
+# cost of a slower first full-range scan (see bin/app.sh). The java launcher puts JDK_JAVA_OPTIONS before the
+# ENTRYPOINT's flags, so a pod can replace it (the chart's jitOptions; empty = the JVM's usual thresholds).
+ENV JDK_JAVA_OPTIONS="-XX:CompileThresholdScaling=10"
 # ArchiveRelocationMode=0 maps the archive where it was made to be, instead of moving it and rewriting every
-# pointer in it at each start; CompileThresholdScaling=10 keeps the compilers from taking the second core while
-# the beans are built (both: see bin/app.sh).
+# pointer in it at each start (see bin/app.sh).
 ENTRYPOINT ["java", "-Dspring.aot.enabled=true", "-XX:SharedArchiveFile=portflux.jsa", "-Xlog:cds=off", \
-            "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-XX:CompileThresholdScaling=10", \
-            "-jar", "portflux.jar"]
+            "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-jar", "portflux.jar"]

@@ -154,6 +154,23 @@ class HelmChartTests {
     }
 
     @Test
+    void theJitFlagIsTheImagesByDefaultAndAPodCanReplaceOrDropIt() throws Exception {
+        // The image's JIT flag is in JDK_JAVA_OPTIONS, not in the ENTRYPOINT, where no pod setting could reach it.
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        Matcher image = Pattern.compile("(?m)^ENV JDK_JAVA_OPTIONS=\"([^\"]+)\"$").matcher(dockerfile);
+        assertThat(image.find()).as("JDK_JAVA_OPTIONS in the Dockerfile").isTrue();
+        assertThat(image.group(1)).isEqualTo("-XX:CompileThresholdScaling=10");
+        Matcher entrypoint = Pattern.compile("(?ms)^ENTRYPOINT \\[(.*?)]$").matcher(dockerfile);
+        assertThat(entrypoint.find()).as("ENTRYPOINT in the Dockerfile").isTrue();
+        assertThat(entrypoint.group(1)).doesNotContain("CompileThreshold").contains("\"-jar\", \"portflux.jar\"");
+
+        Container byDefault = Hardening.portflux(render(template()).single(Deployment.class));
+        assertThat(Hardening.env(byDefault, "JDK_JAVA_OPTIONS")).isEqualTo(image.group(1));
+        Container usual = Hardening.portflux(render(template().set("jitOptions", "")).single(Deployment.class));
+        assertThat(Hardening.env(usual, "JDK_JAVA_OPTIONS")).isEmpty();
+    }
+
+    @Test
     void defaultDeploymentIsRestrictedAndMatchesTheApp() {
         Manifests manifests = render(template());
         assertDeploymentFitsTheApp(manifests, APP);
