@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -132,18 +133,29 @@ public final class NettyServiceDetector implements ServiceDetector, AutoCloseabl
         Kind chosen = probes.forPort(line.peer().getPort());
         Sinks.Empty<Void> chosenOver = Sinks.empty();
         Mono<Void> othersMayStart = Mono.firstWithSignal(chosenOver.asMono(), Mono.delay(stagger).then());
+        // Set before the merge is cancelled: the chosen probe's end (or the stagger) can still release the others
+        // then, and an answer already decided must not open them a connection.
+        AtomicBoolean decided = new AtomicBoolean();
         List<Mono<Finding>> asked = new ArrayList<>();
         asked.add(probes.run(chosen, line).doFinally(signal -> chosenOver.tryEmitEmpty()));
         for (Kind other : Kind.values()) {
             if (other != chosen) {
-                Mono<Finding> onItsOwn = Mono.defer(() -> over(line.peer(), false, fresh -> probes.run(other, fresh)));
+                Mono<Finding> onItsOwn = Mono.defer(() -> decided.get()
+                        ? Mono.<Finding>empty()
+                        : over(line.peer(), false, fresh -> probes.run(other, fresh)));
                 asked.add(othersMayStart.then(onItsOwn).defaultIfEmpty(new Finding(other, null)));
             }
         }
         List<Finding> seen = new ArrayList<>();
         return Flux.merge(asked)
                 .doOnNext(seen::add)
-                .takeUntil(finding -> decision(seen) != null)
+                .takeUntil(finding -> {
+                    boolean done = decision(seen) != null;
+                    if (done) {
+                        decided.set(true);
+                    }
+                    return done;
+                })
                 .then(Mono.fromSupplier(() -> decision(seen)));
     }
 
