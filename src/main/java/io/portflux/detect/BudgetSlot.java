@@ -1,8 +1,10 @@
 package io.portflux.detect;
 
 import io.portflux.probe.InFlightBudget;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 
 /**
  * BudgetSlot is one slot of the process-wide {@link InFlightBudget} held by a detection connection from just
@@ -16,29 +18,33 @@ final class BudgetSlot {
     private static final int CANCELLED = 2;
 
     private final InFlightBudget budget;
-    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
 
     private BudgetSlot(InFlightBudget budget) {
         this.budget = budget;
     }
 
-    /** Emits a slot once the budget grants one; cancelled while queued, it takes nothing. */
+    /**
+     * Emits a slot once the budget grants one; cancelled while queued, it takes nothing. A slot granted to a
+     * taker that leaves before it is delivered (a cancel racing the hand-over, or a taker that had not asked
+     * yet) is discarded by the sink, and given back here.
+     */
     static Mono<BudgetSlot> take(InFlightBudget budget) {
-        return Mono.create(sink -> {
+        return Mono.<BudgetSlot>create(sink -> {
             Claim claim = new Claim(budget, sink);
             sink.onCancel(claim::cancel);
             if (budget.acquire(claim)) {
                 claim.granted();
             }
-        });
+        }).doOnDiscard(BudgetSlot.class, BudgetSlot::release);
     }
 
     private static final class Claim extends InFlightBudget.Waiter {
         private final InFlightBudget budget;
-        private final reactor.core.publisher.MonoSink<BudgetSlot> sink;
+        private final MonoSink<BudgetSlot> sink;
         private final AtomicInteger state = new AtomicInteger(WAITING);
 
-        Claim(InFlightBudget budget, reactor.core.publisher.MonoSink<BudgetSlot> sink) {
+        Claim(InFlightBudget budget, MonoSink<BudgetSlot> sink) {
             this.budget = budget;
             this.sink = sink;
         }
