@@ -33,6 +33,8 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
     // host:port, 127.0.0.1:22 or [::1]:8080; a bare IPv6 address never has a single colon after a
     // colon-free head, so this does not catch one.
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[^\\[\\]]+]|[^:\\[\\]]+):([0-9]{1,5})");
+    private static final Pattern DOTTED_QUAD = Pattern.compile("([0-9]+)\\.([0-9]+)\\.([0-9]+)\\.([0-9]+)(?:/([0-9]+))?");
+    private static final Pattern PREFIX_SUFFIX = Pattern.compile(".*/([0-9]+)");
     private static final String DOTTED_QUAD_HINT =
             "write IPv4 as four decimal octets without leading zeros, e.g. 127.0.0.1";
 
@@ -136,6 +138,11 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
         try {
             address = AddressSyntax.parse(literal);
         } catch (AddressStringException e) {
+            var prefix = PREFIX_SUFFIX.matcher(literal);
+            if (prefix.matches() && isDecimalAbove(prefix.group(1), 128)) {
+                throw new InvalidInputException(FIELD, written, "/" + prefix.group(1)
+                        + " is not an IPv6 prefix length: IPv6 blocks are /0 to /128, e.g. fd00::/64");
+            }
             throw new InvalidInputException(FIELD, written, "not a valid IPv6 address or CIDR block");
         }
         if (!address.isIPv6()) {
@@ -181,13 +188,38 @@ public record TargetSpec(List<TargetEntry> includes, List<TargetEntry> excludes)
         try {
             address = AddressSyntax.parse(text);
         } catch (AddressStringException e) {
-            throw new InvalidInputException(FIELD, written, "not a valid IPv4 address or CIDR block (ambiguous legacy forms such as 127.1 or 0177.0.0.1 are refused); "
-                            + DOTTED_QUAD_HINT);
+            throw new InvalidInputException(FIELD, written, whyNotIpv4(text));
         }
         if (!address.isIPv4()) {
             throw new InvalidInputException(FIELD, written, "not a valid IPv4 address; " + DOTTED_QUAD_HINT);
         }
         return address;
+    }
+
+    /** Says what is wrong with a dotted quad that does not parse: an octet or a prefix length out of range, or its form. */
+    private static String whyNotIpv4(String text) {
+        var quad = DOTTED_QUAD.matcher(text);
+        if (quad.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (isDecimalAbove(quad.group(i), 255)) {
+                    return "octet " + quad.group(i) + " is more than 255: each of the four octets is 0-255";
+                }
+            }
+            String prefix = quad.group(5);
+            if (prefix != null && isDecimalAbove(prefix, 32)) {
+                return "/" + prefix + " is not an IPv4 prefix length: IPv4 blocks are /0 to /32, e.g. 127.0.0.0/24";
+            }
+        }
+        return "not a valid IPv4 address or CIDR block (ambiguous legacy forms such as 127.1 or 0177.0.0.1 are refused); "
+                + DOTTED_QUAD_HINT;
+    }
+
+    /** True for a plain decimal (no leading zero, at most five digits, so it cannot overflow) above {@code max}. */
+    private static boolean isDecimalAbove(String digits, int max) {
+        if (digits.length() > 1 && digits.charAt(0) == '0') {
+            return false;
+        }
+        return digits.length() > 5 || Integer.parseInt(digits) > max;
     }
 
     private static TargetEntry hostName(String written, String entry) {
