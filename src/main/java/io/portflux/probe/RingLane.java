@@ -8,6 +8,7 @@ import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
 import io.netty.util.concurrent.Future;
+import io.netty.util.internal.CleanableDirectBuffer;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -56,11 +57,12 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
     private static final short AF_INET6 = 10;
 
     private volatile IoRegistration registration;
-    private final List<ByteBuffer> sockaddrChunks = new ArrayList<>();
+    // Netty's cleanable buffers: Buffer.free(ByteBuffer) cannot free a plain direct buffer on Java 24 and later.
+    private final List<CleanableDirectBuffer> sockaddrChunks = new ArrayList<>();
     private long[] chunkAddresses = new long[0];
     /** A zeroed sockaddr: family AF_UNSPEC, the "disconnect" address. */
-    private final ByteBuffer unspec = Buffer.allocateDirectWithNativeOrder(16).putLong(0, 0L).putLong(8, 0L);
-    private final long unspecAddress = Buffer.memoryAddress(unspec);
+    private final CleanableDirectBuffer unspec = Buffer.allocateDirectBufferWithNativeOrder(16);
+    private final long unspecAddress = zeroed(unspec);
     /** Probe descriptors to close once the ring is gone: those let go after the lane closed. */
     private final List<Integer> closeAfterRing = new ArrayList<>();
     private volatile boolean released;
@@ -186,13 +188,19 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
             released();
         }
         closeAfterRing.clear();
-        sockaddrChunks.forEach(Buffer::free);
+        sockaddrChunks.forEach(CleanableDirectBuffer::clean);
         sockaddrChunks.clear();
-        Buffer.free(unspec);
+        unspec.clean();
         released = true;
     }
 
     /** Whether the lane's native memory and last descriptors have been let go, which happens only after its loop terminated. */
+    /** Zeroes the 16 bytes of {@code sockaddr} (family AF_UNSPEC) and returns their address. */
+    private static long zeroed(CleanableDirectBuffer sockaddr) {
+        sockaddr.buffer().putLong(0, 0L).putLong(8, 0L);
+        return Buffer.memoryAddress(sockaddr.buffer());
+    }
+
     boolean releasedAfterRing() {
         return released;
     }
@@ -204,12 +212,12 @@ final class RingLane extends ProbeLane implements IoUringIoHandle {
     /** Writes {@code target} as a sockaddr_in or sockaddr_in6 into the slot's memory; returns its length. */
     private int writeSockaddr(int slot, InetSocketAddress target) {
         while (slot / CHUNK_SLOTS >= sockaddrChunks.size()) {
-            ByteBuffer chunk = Buffer.allocateDirectWithNativeOrder(CHUNK_SLOTS * SOCKADDR_BYTES);
+            CleanableDirectBuffer chunk = Buffer.allocateDirectBufferWithNativeOrder(CHUNK_SLOTS * SOCKADDR_BYTES);
             sockaddrChunks.add(chunk);
             chunkAddresses = Arrays.copyOf(chunkAddresses, sockaddrChunks.size());
-            chunkAddresses[chunkAddresses.length - 1] = Buffer.memoryAddress(chunk);
+            chunkAddresses[chunkAddresses.length - 1] = Buffer.memoryAddress(chunk.buffer());
         }
-        ByteBuffer chunk = sockaddrChunks.get(slot / CHUNK_SLOTS);
+        ByteBuffer chunk = sockaddrChunks.get(slot / CHUNK_SLOTS).buffer();
         int at = (slot % CHUNK_SLOTS) * SOCKADDR_BYTES;
         byte[] ip = target.getAddress().getAddress();
         int port = target.getPort();
