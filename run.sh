@@ -15,4 +15,4 @@ pf_prepare
 # exec: the JVM takes this shell's place, so Ctrl-C and SIGTERM reach it directly and it shuts
 # down gracefully with no wrapper (Maven's spring-boot:run reported exit 143 as a build failure).
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} "${PF_JAVA_FLAGS[@]}" -jar "$PF_APP_JAR" "$@"
+exec "$PF_JAVA" ${JAVA_OPTS:-} "${PF_JAVA_FLAGS[@]}" -jar "$PF_APP_JAR" "$@"

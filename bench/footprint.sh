@@ -61,10 +61,10 @@ if [[ ${LIMIT:-cgroup} == cgroup && $(id -u) == 0 ]]; then
 fi
 if [[ -n $cgroup ]]; then
   limit_how="a memory cgroup limited to $MAX_RAM ($cgroup)"
-  launch=(bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cgroup" java)
+  launch=(bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cgroup" "$PF_JAVA")
 else
   limit_how="-XX:MaxRAM=$MAX_RAM (no cgroup: not root, or no writable memory controller; the limit is not enforced)"
-  launch=(java -XX:MaxRAM="$MAX_RAM")
+  launch=("$PF_JAVA" -XX:MaxRAM="$MAX_RAM")
 fi
 cgroup_peak() {
   [[ -n $cgroup ]] || { echo "-"; return; }

@@ -31,7 +31,7 @@ for ((i = 1; i <= RUNS; i++)); do
   port=$(free_port)
   start=$(now_ms)
   # shellcheck disable=SC2086
-  java $JAVA_OPTS "${launch[@]}" --server.port="$port" --server.address=127.0.0.1 >/tmp/pf-ready.$$.log 2>&1 &
+  "$PF_JAVA" $JAVA_OPTS "${launch[@]}" --server.port="$port" --server.address=127.0.0.1 >/tmp/pf-ready.$$.log 2>&1 &
   pid=$!
   ready=""
   # One poller process for the whole wait: a curl every 20 ms cost this 2-core machine about half a core

@@ -10,8 +10,20 @@ PF_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PF_JAR="$PF_ROOT/target/portflux-0.1.0-SNAPSHOT.jar"
 PF_APP_DIR="$PF_ROOT/target/app"
 PF_APP_JAR="$PF_APP_DIR/portflux-0.1.0-SNAPSHOT.jar"
-PF_ARCHIVE="$PF_APP_DIR/portflux.jsa"
-# -Xlog:cds=off: a stale archive is then quietly ignored instead of warned about on every start.
+# The java that runs PortFlux: $JAVA_HOME/bin/java when JAVA_HOME is set (as ./mvnw does), else java on the PATH.
+PF_JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
+# The feature release of $PF_JAVA (17, 21, 25, ...), from the release file of its JDK, else from -version.
+pf_java_release() {
+  local bin home release=""
+  bin=$(command -v "$PF_JAVA") || { echo "no java at $PF_JAVA (set JAVA_HOME, or put Java 17 or later on the PATH)" >&2; return 1; }
+  home=$(dirname "$(dirname "$(readlink -f "$bin")")")
+  [[ ! -f $home/release ]] || release=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release")
+  [[ -n $release ]] || release=$("$PF_JAVA" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)
+  echo "${release:-0}"
+}
+PF_JAVA_RELEASE=$(pf_java_release)
+
 # ArchiveRelocationMode=0: map the archive at the address it was made for. JDK 17.0.15 moves it to a random
 # address by default, and rewriting its pointers took 0.28 s of every start and left its 64 MiB of pages
 # dirty (private memory, where mapped file pages can be dropped and read again under a memory limit).
@@ -19,8 +31,21 @@ PF_ARCHIVE="$PF_APP_DIR/portflux.jsa"
 # compilers took 4 s of CPU before ready, beside a main thread that builds every bean once; with this they take
 # under 1 s, and ready comes about 0.5 s sooner (bench/ready.sh). The scan's hot code still reaches C2 within the
 # first full-range scan; the first report=all scan after a start takes about 1 s longer (README, "Footprint").
-PF_JAVA_FLAGS=(-Dspring.aot.enabled=true "-XX:SharedArchiveFile=$PF_ARCHIVE" -Xlog:cds=off
-  -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:CompileThresholdScaling=10)
+if (( PF_JAVA_RELEASE >= 25 )); then
+  # Java 25 and later: the JDK's AOT cache (JEP 483, 514), recorded by the same training run. Besides the classes it
+  # keeps them linked, and the lambdas and string concatenations resolved, which a class-data archive cannot.
+  # -Xlog:aot=off,cds=off: a stale cache is quietly ignored. Netty loads its native transports with
+  # System.loadLibrary, which Java 24 and later warn about unless native access is enabled.
+  PF_ARCHIVE="$PF_APP_DIR/portflux-java$PF_JAVA_RELEASE.aot"
+  PF_JAVA_FLAGS=(-Dspring.aot.enabled=true "-XX:AOTCache=$PF_ARCHIVE" -Xlog:aot=off -Xlog:cds=off
+    --enable-native-access=ALL-UNNAMED -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0
+    -XX:CompileThresholdScaling=10)
+else
+  # -Xlog:cds=off: a stale archive is then quietly ignored instead of warned about on every start.
+  PF_ARCHIVE="$PF_APP_DIR/portflux.jsa"
+  PF_JAVA_FLAGS=(-Dspring.aot.enabled=true "-XX:SharedArchiveFile=$PF_ARCHIVE" -Xlog:cds=off
+    -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:CompileThresholdScaling=10)
+fi
 
 pf_log() { printf '[portflux] %s\n' "$*" >&2; }
 
@@ -33,12 +58,12 @@ pf_prepare() {
   fi
   if [[ ! -f $PF_APP_JAR || $PF_JAR -nt $PF_APP_JAR ]]; then
     rm -rf "$PF_APP_DIR"
-    java -Djarmode=tools -jar "$PF_JAR" extract --destination "$PF_APP_DIR" >/dev/null
+    "$PF_JAVA" -Djarmode=tools -jar "$PF_JAR" extract --destination "$PF_APP_DIR" >/dev/null
     touch "$PF_APP_JAR"
   fi
   if [[ ! -f $PF_ARCHIVE || $PF_APP_JAR -nt $PF_ARCHIVE ]]; then
     pf_log "recording the class-data archive (a training start that serves a few requests, then stops)"
-    "$PF_ROOT/bin/train.sh" "$PF_APP_JAR" "$PF_ARCHIVE" -Dspring.aot.enabled=true \
+    PF_JAVA=$PF_JAVA "$PF_ROOT/bin/train.sh" "$PF_APP_JAR" "$PF_ARCHIVE" -Dspring.aot.enabled=true \
       || { pf_log "training run failed"; return 1; }
   fi
 }

@@ -3,6 +3,9 @@
 #
 #   bin/train.sh JAR ARCHIVE [JAVA FLAGS...]
 #
+# ARCHIVE ending in .aot is recorded as a Java 25 AOT cache (-XX:AOTCacheOutput), anything else as a
+# dynamic class-data archive (-XX:ArchiveClassesAtExit). The JVM is $PF_JAVA, or java on the PATH.
+#
 # The training start listens on a free loopback port, answers what a fresh instance answers
 # first (readiness, the page, an error, a 1-1024 scan of 127.0.0.1 through SSE), and is then
 # stopped with SIGTERM; the JVM writes every class it loaded to ARCHIVE as it exits. Later
@@ -23,7 +26,11 @@ pid=""
 trap '[[ -z $pid ]] || kill "$pid" 2>/dev/null || true; rm -rf "$log" "$store"' EXIT
 
 rm -f "$archive"
-java "$@" "-XX:ArchiveClassesAtExit=$archive" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" \
+case $archive in
+  *.aot) record=("-XX:AOTCacheOutput=$archive" -Xlog:aot=warning -Xlog:cds=off --enable-native-access=ALL-UNNAMED) ;;
+  *) record=("-XX:ArchiveClassesAtExit=$archive" -Xlog:cds=off -Xlog:cds+dynamic=off) ;;
+esac
+"${PF_JAVA:-java}" "$@" "${record[@]}" -jar "$jar" \
   --server.port=0 --server.address=127.0.0.1 --portflux.store.path="$store" >"$log" 2>&1 &
 pid=$!
 
