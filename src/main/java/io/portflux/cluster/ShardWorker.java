@@ -39,7 +39,7 @@ import reactor.core.publisher.Sinks;
 public final class ShardWorker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ShardWorker.class);
-    /** Longest wait at shutdown for the ranges' last writes (the hand-back). */
+    /** Longest wait at shutdown for a claim in flight and the ranges' last writes (the hand-back). */
     private static final Duration HAND_BACK = Duration.ofSeconds(5);
     private static final Object END = new Object();
     private static final Object TICK = new Object();
@@ -60,6 +60,9 @@ public final class ShardWorker implements SmartLifecycle {
     private volatile boolean running;
     private volatile boolean stopping;
     private volatile @Nullable Disposable claims;
+    // Whether a claim may be in flight, and the signal that the last one has ended once stopping: see stop().
+    private volatile boolean filling;
+    private final Sinks.Empty<Void> claimsOver = Sinks.empty();
     private volatile @Nullable Disposable renewals;
     private volatile @Nullable Disposable cancels;
 
@@ -111,10 +114,13 @@ public final class ShardWorker implements SmartLifecycle {
         }
         claims = Flux.merge(Flux.interval(Duration.ZERO, properties.claimInterval()), signals.shards(), wake.asFlux())
                 .onBackpressureLatest()
-                .concatMap(tick -> fill().onErrorResume(error -> {
+                .concatMap(tick -> Mono.defer(() -> {
+                    filling = true; // written before fill() reads stopping; stop() writes stopping, then reads this
+                    return fill();
+                }).onErrorResume(error -> {
                     log.warn("could not claim a range: {}", error.toString());
                     return Mono.empty();
-                }), 1)
+                }).doFinally(signal -> filled()), 1)
                 .subscribe();
         Duration every = properties.leaseTime().dividedBy(5);
         renewals = Flux.interval(every, every)
@@ -301,10 +307,40 @@ public final class ShardWorker implements SmartLifecycle {
         stop(() -> { });
     }
 
-    /** Stops claiming, stops every held range and hands it back at its watermark, then reports stopped. */
+    private void filled() {
+        filling = false;
+        if (stopping) {
+            claimsOver.tryEmitEmpty();
+        }
+    }
+
+    /**
+     * Stops claiming, lets a claim in flight end, stops every held range and hands it back at its watermark, then
+     * reports stopped. A claim is not cancelled: one cancelled after its row was written would leave a range claimed
+     * in the store that this replica never runs, to wait for its lease to run out.
+     */
     @Override
     public void stop(Runnable callback) {
-        stopping = true;
+        stopping = true; // from here fill() claims nothing more; a claim that saw it unset has set filling
+        Mono<Void> claimed = filling ? claimsOver.asMono() : Mono.empty();
+        claimed.then(Mono.defer(this::handBack))
+                .timeout(HAND_BACK, Mono.fromRunnable(() -> {
+                    dispose(claims);
+                    held.values().forEach(h -> h.stop.tryEmitValue("shutdown"));
+                    log.warn("{} range(s) not handed back within {}; their leases will run out", held.size(),
+                            HAND_BACK);
+                }))
+                .doFinally(signal -> {
+                    dispose(renewals);
+                    dispose(cancels);
+                    running = false;
+                    callback.run();
+                })
+                .subscribe();
+    }
+
+    // Stops every held range; completes once each has been handed back.
+    private Mono<Void> handBack() {
         dispose(claims);
         List<Mono<Void>> over = new ArrayList<>();
         for (Held h : held.values()) {
@@ -314,16 +350,7 @@ public final class ShardWorker implements SmartLifecycle {
         if (!over.isEmpty()) {
             log.info("handing back {} range(s) at their watermarks", over.size());
         }
-        Mono.when(over)
-                .timeout(HAND_BACK, Mono.fromRunnable(() -> log.warn("{} range(s) not handed back within {}; "
-                        + "their leases will run out", held.size(), HAND_BACK)))
-                .doFinally(signal -> {
-                    dispose(renewals);
-                    dispose(cancels);
-                    running = false;
-                    callback.run();
-                })
-                .subscribe();
+        return Mono.when(over);
     }
 
     private static void dispose(@Nullable Disposable disposable) {
