@@ -62,7 +62,7 @@ pf_prepare() {
     touch "$PF_APP_JAR"
   fi
   if [[ ! -f $PF_ARCHIVE || $PF_APP_JAR -nt $PF_ARCHIVE ]]; then
-    pf_log "recording the class-data archive (a training start that serves a few requests, then stops)"
+    pf_log "recording ${PF_ARCHIVE##*/} for fast starts (a training start that serves a few requests, then stops)"
     PF_JAVA=$PF_JAVA "$PF_ROOT/bin/train.sh" "$PF_APP_JAR" "$PF_ARCHIVE" -Dspring.aot.enabled=true \
       || { pf_log "training run failed"; return 1; }
   fi
