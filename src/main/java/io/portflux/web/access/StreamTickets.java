@@ -1,5 +1,6 @@
 package io.portflux.web.access;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -8,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.springframework.beans.factory.ObjectProvider;
@@ -18,9 +20,13 @@ import org.springframework.stereotype.Component;
  * token on {@code GET /api/scans/{id}/events}, since a browser's {@code EventSource} cannot send
  * an {@code Authorization} header.
  *
- * <p>A ticket is {@code <scan id>.<expiry in epoch ms>.<HMAC-SHA256 of both>}. The key is random
- * per process: scans and their journals live in one process's memory, so a ticket has nothing to
- * open anywhere else, and a restart (which loses the scans) rightly voids every ticket.
+ * <p>A ticket is {@code <scan id>.<expiry in epoch ms>.<HMAC-SHA256 of both>}. Its key is derived
+ * from the configured bearer tokens (HKDF's extract step: HMAC-SHA256 under a fixed label, over the
+ * tokens in sorted order), so every replica that shares them issues and accepts the same tickets: a
+ * Service without session affinity may send the page's {@code POST} to one pod and its
+ * {@code EventSource} to another, and the scans live in the shared store, so a ticket also outlives
+ * a restart until it expires. Changing the tokens voids the tickets issued before. With no tokens
+ * there is no authentication and no ticket, and the key is random.
  */
 @Component
 public class StreamTickets {
@@ -28,15 +34,15 @@ public class StreamTickets {
     private static final String ALGORITHM = "HmacSHA256";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+    /** The fixed label the ticket key is derived under; a new version voids every ticket issued before. */
+    private static final byte[] LABEL = "portflux stream tickets v1".getBytes(StandardCharsets.UTF_8);
 
     private final SecretKeySpec key;
     private final Duration ttl;
     private final Clock clock;
 
     public StreamTickets(SecurityProperties properties, ObjectProvider<Clock> clock) {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        this.key = new SecretKeySpec(secret, ALGORITHM);
+        this.key = new SecretKeySpec(keyOf(properties.tokens()), ALGORITHM);
         this.ttl = properties.ticketTtl();
         this.clock = clock.getIfAvailable(Clock::systemUTC);
     }
@@ -48,7 +54,7 @@ public class StreamTickets {
         return new Ticket(payload + "." + ENCODER.encodeToString(sign(payload)), expires);
     }
 
-    /** Whether {@code ticket} was issued here for scan {@code scanId} and has not expired. */
+    /** Whether {@code ticket} was issued for scan {@code scanId} under these tokens and has not expired. */
     public boolean valid(String ticket, String scanId) {
         if (ticket == null || scanId == null) {
             return false;
@@ -75,10 +81,30 @@ public class StreamTickets {
     }
 
     private byte[] sign(String payload) {
+        return mac(key).doFinal(payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The same key for the same tokens in any order; each token is length-prefixed, so no two lists run together. */
+    static byte[] keyOf(List<String> tokens) {
+        if (tokens.isEmpty()) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            return secret;
+        }
+        Mac mac = mac(new SecretKeySpec(LABEL, ALGORITHM));
+        for (String token : tokens.stream().sorted().toList()) {
+            byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
+            mac.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+            mac.update(bytes);
+        }
+        return mac.doFinal();
+    }
+
+    private static Mac mac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            return mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every JVM has " + ALGORITHM, e);
         }

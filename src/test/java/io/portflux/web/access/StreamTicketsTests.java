@@ -17,10 +17,17 @@ class StreamTicketsTests {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final StreamTickets tickets = tickets(clock);
 
+    private static final String TOKEN = "first-token-of-the-deployment";
+    private static final String SECOND = "second-token-for-its-rotation";
+
     private static StreamTickets tickets(Clock clock) {
+        return tickets(clock, List.of());
+    }
+
+    private static StreamTickets tickets(Clock clock, List<String> tokens) {
         StaticListableBeanFactory beans = new StaticListableBeanFactory();
         beans.addBean("clock", clock);
-        return new StreamTickets(new SecurityProperties(List.of(), false, TTL), beans.getBeanProvider(Clock.class));
+        return new StreamTickets(new SecurityProperties(tokens, false, TTL), beans.getBeanProvider(Clock.class));
     }
 
     @Test
@@ -49,10 +56,26 @@ class StreamTicketsTests {
         long later = Long.parseLong(parts[1]) + Duration.ofDays(1).toMillis();
         assertThat(tickets.valid(parts[0] + "." + later + "." + parts[2], "scanA")).isFalse();
         assertThat(tickets.valid("scanB." + parts[1] + "." + parts[2], "scanB")).isFalse();
-        // Another process (another key) issued it.
+        // Another process without tokens (a random key of its own) issued it.
         assertThat(tickets.valid(tickets(clock).issue("scanA").value(), "scanA")).isFalse();
         for (String junk : new String[] {"", ".", "..", "scanA", "scanA..", "scanA.1.!!", "scanA.x.AAAA", null}) {
             assertThat(tickets.valid(junk, "scanA")).as("'%s'", junk).isFalse();
         }
+    }
+
+    @Test
+    void replicasSharingTheTokensShareTheTickets() {
+        // Another replica, or this one after a restart: the same tokens, in any order, give the same key.
+        StreamTickets here = tickets(clock, List.of(TOKEN, SECOND));
+        String ticket = here.issue("scanA").value();
+        assertThat(tickets(clock, List.of(SECOND, TOKEN)).valid(ticket, "scanA")).isTrue();
+        assertThat(tickets(clock, List.of(TOKEN, SECOND)).valid(ticket, "scanB")).isFalse();
+        // Other tokens, or a token fewer after a rotation: the tickets issued before are void.
+        assertThat(tickets(clock, List.of(TOKEN)).valid(ticket, "scanA")).isFalse();
+        assertThat(tickets(clock, List.of(TOKEN, SECOND + "x")).valid(ticket, "scanA")).isFalse();
+        // The tokens are length-prefixed, so two lists that run together to the same characters differ.
+        assertThat(StreamTickets.keyOf(List.of("ab", "c"))).isNotEqualTo(StreamTickets.keyOf(List.of("a", "bc")));
+        // No tokens: no authentication, and a random key per process.
+        assertThat(StreamTickets.keyOf(List.of())).isNotEqualTo(StreamTickets.keyOf(List.of()));
     }
 }

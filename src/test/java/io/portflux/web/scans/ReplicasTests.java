@@ -55,9 +55,16 @@ class ReplicasTests {
     }
 
     private List<PortFluxProcess> replicas(String url, Duration lease, Duration poll, String... names) throws Exception {
-        List<PortFluxProcess> started = PortFluxProcess.startReplicas(dir, List.of(names), "--spring.r2dbc.url=" + url,
-                "--spring.r2dbc.username=postgres", "--portflux.store.lease-time=" + lease.toMillis() + "ms",
-                "--portflux.store.poll-interval=" + poll.toMillis() + "ms", "--portflux.quotas.scans-per-minute=0");
+        return replicas(url, lease, poll, new String[0], names);
+    }
+
+    private List<PortFluxProcess> replicas(String url, Duration lease, Duration poll, String[] extra, String... names)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("--spring.r2dbc.url=" + url, "--spring.r2dbc.username=postgres",
+                "--portflux.store.lease-time=" + lease.toMillis() + "ms",
+                "--portflux.store.poll-interval=" + poll.toMillis() + "ms", "--portflux.quotas.scans-per-minute=0"));
+        args.addAll(List.of(extra));
+        List<PortFluxProcess> started = PortFluxProcess.startReplicas(dir, List.of(names), args.toArray(String[]::new));
         replicas.addAll(started);
         return started;
     }
@@ -199,5 +206,48 @@ class ReplicasTests {
         PortFluxProcess again = replicas(url, lease, Duration.ofSeconds(1), "b2").get(0);
         assertThat(ids(again.client())).contains(id);
         assertThat(signature(SseClient.all(again.client(), "/api/scans/" + id + "/events"))).isEqualTo(signature(events));
+    }
+
+    @Test
+    void aStreamTicketFromOneReplicaOpensTheScanOnTheOthersAndAfterARestart() throws Exception {
+        // A Service without session affinity sends the page's POST to one pod and its EventSource to another: a ticket
+        // must open the scan's stream on every replica that shares the tokens, and, within its TTL, after the replica
+        // that issued it restarted (the scan is in the store, not in that process).
+        String url = cluster.newDatabase();
+        String token = "replicas-share-this-token-0123456789";
+        String[] auth = {"--portflux.security.tokens=" + token + ",a-second-token-for-rotation-42"};
+        List<PortFluxProcess> ab = replicas(url, Duration.ofSeconds(10), Duration.ofSeconds(1), auth, "a", "b");
+        WebTestClient a = withToken(ab.get(0).client(), token);
+        WebTestClient b = ab.get(1).client();
+
+        Map<?, ?> started = a.post().uri("/api/scans").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"targets\":\"127.0.0.1\",\"ports\":\"1-200\",\"report\":\"all\"}")
+                .exchange().expectStatus().isAccepted().expectBody(Map.class).returnResult().getResponseBody();
+        String id = (String) started.get("id");
+        String ticket = (String) started.get("ticket");
+        assertThat(ticket).as("a ticket in the answer of a").isNotBlank();
+
+        // On b, with the ticket of a and no token.
+        b.get().uri("/api/scans/" + id + "/events").exchange().expectStatus().isUnauthorized();
+        List<ServerSentEvent<Map<String, Object>>> onB = SseClient.all(b, "/api/scans/" + id + "/events?ticket=" + ticket);
+        assertThat(SseClient.last(onB)).containsEntry("status", "completed");
+        assertThat(SseClient.names(onB).stream().filter("port"::equals).count()).isEqualTo(200);
+
+        // A fresh ticket from b opens the download on a.
+        Map<?, ?> fresh = withToken(b, token).post().uri("/api/scans/" + id + "/tickets").exchange()
+                .expectStatus().isCreated().expectBody(Map.class).returnResult().getResponseBody();
+        ab.get(0).client().get().uri("/api/scans/" + id + "/results?format=csv&ticket={t}", fresh.get("ticket"))
+                .exchange().expectStatus().isOk();
+
+        // a restarts: its first ticket still opens the stream there, and still only for its own scan.
+        assertThat(ab.get(0).terminate()).isIn(0, 130, 143);
+        WebTestClient again = replicas(url, Duration.ofSeconds(10), Duration.ofSeconds(1), auth, "a2").get(0).client();
+        assertThat(signature(SseClient.all(again, "/api/scans/" + id + "/events?ticket=" + ticket)))
+                .isEqualTo(signature(onB));
+        again.get().uri("/api/scans/other-scan/events?ticket={t}", ticket).exchange().expectStatus().isUnauthorized();
+    }
+
+    private static WebTestClient withToken(WebTestClient client, String token) {
+        return client.mutate().defaultHeader("Authorization", "Bearer " + token).build();
     }
 }
